@@ -1,0 +1,241 @@
+"""A strict grammar for amounts as protocol sheets write them.
+
+Raw user text is never handed to pint's expression parser: it hangs on ``10**10**10``, reads
+``50.000.000`` and ``50 000 000`` as 0, drops commas (``5,0`` becomes 50), reads ``5 M`` as
+molar and an empty string as 1. This module recognises the number itself, exactly (as a
+:class:`fractions.Fraction`), and gives pint nothing but a short unit word such as ``cells/kg``.
+
+Grammar (whitespace between the parts is optional)::
+
+    amount     := [sign] number [size] [unit]
+    number     := mantissa [exponent] [times-ten]  |  ten-power
+    mantissa   := digits ["." digits]
+                | grouped ["." digits]            grouping with "," "'" "’" or a space
+                | grouped-by-dots                  "50.000.000": two or more dots
+    exponent   := ("e" | "E") [sign] digits        5e7, 2.5e7, 5.0e+7
+    times-ten  := ("x" | "X" | "×" | "*" | "·") ten-power
+    ten-power  := "10" ("^" | "**") [sign] digits  |  "10" superscript-digits   10^7, 10⁷
+    size       := thousand | k | K | million | M | MM | Mio | mn | billion | bn
+    unit       := word ["/" word | "per" word]     cells, cells/kg, mL
+
+Decisions a user may trip over, each one refused rather than guessed:
+
+* A comma is only ever a thousands separator; the decimal mark is a point. ``5,0`` is an error.
+* A lone point followed by exactly three digits (``50.000``) is ambiguous (50 or 50,000) and an
+  error; two or more point-groups (``50.000.000``) can only be grouping and are read as such.
+* Groups after the first have exactly three digits; the first has one to three.
+* A leading zero (``010``) is an error: YAML 1.1 reads it as octal 8.
+* Exponents beyond ±30 and texts longer than 120 characters are errors, found in
+  microseconds (``1e400`` never becomes infinity; ``10**10**10`` is never evaluated).
+
+:func:`parse_amount` raises :class:`AmountSyntaxError` and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from celldose.units.registry import registry
+
+if TYPE_CHECKING:
+    from pint.facets.plain import PlainUnit
+
+MAX_TEXT = 120
+MAX_EXPONENT = 30
+MAX_DIGITS = 30
+
+_MINUS = "-\u2212"  # ASCII hyphen-minus and the typographic minus sign
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
+_GROUP_SEPARATORS = ",'\u2019 \u00a0\u202f\u2009"  # comma, apostrophes, spaces (incl. no-break)
+
+_SIGN = re.compile(r"\s*([+\-\u2212])?\s*")
+_TEN_POWER = re.compile(
+    r"10(?:\s*(?:\^|\*\*)\s*(?P<pow>[+\-\u2212]?\d{1,6})|(?P<sup>[⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,6}))"
+)
+# Digit runs joined by single separator characters; validated by _read_mantissa.
+_MANTISSA = re.compile(r"\d+(?:[.,'\u2019\u00a0\u202f\u2009 ]\d+)*")
+_EXPONENT = re.compile(r"[eE](?P<exp>[+\-\u2212]?\d{1,6})(?![A-Za-z])")
+_TIMES = re.compile(r"\s*[xX×*·]\s*(?=10)")
+# Size words in any case; single letters only as written (lowercase m would be milli).
+_SIZE = re.compile(
+    r"\s*(?P<size>(?i:thousands?|millions?|billions?|mio|mn|bn)|k|K|MM|M)(?![A-Za-z])"
+)
+_SIZES: dict[str, int] = {
+    "thousand": 10**3,
+    "k": 10**3,
+    "million": 10**6,
+    "mio": 10**6,
+    "mn": 10**6,
+    "m": 10**6,  # from "M" and "MM"
+    "mm": 10**6,
+    "billion": 10**9,
+    "bn": 10**9,
+}
+_UNIT = re.compile(r"[A-Za-zµμ]+(?:\s*(?:/|\bper\b)\s*[A-Za-zµμ]+)?")
+
+
+class AmountSyntaxError(ValueError):
+    """The text is not an amount in celldose's grammar. ``reason`` says why, for a person."""
+
+    def __init__(self, text: str, reason: str) -> None:
+        super().__init__(reason)
+        self.text = text
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """An exactly read number with its unit (cells when the text named none)."""
+
+    value: Fraction
+    unit: PlainUnit
+
+    @property
+    def is_integer(self) -> bool:
+        return self.value.denominator == 1
+
+
+def parse_amount(text: str) -> Amount:
+    """Read ``text`` such as ``50,000,000``, ``5e7``, ``50 million cells`` or ``5 x 10^7``."""
+    if len(text) > MAX_TEXT:
+        raise AmountSyntaxError(text[:40] + "…", f"longer than {MAX_TEXT} characters")
+    stripped = text.strip()
+    if not stripped:
+        raise AmountSyntaxError(text, "empty: expected a number such as 50,000,000")
+    if stripped.isdigit() and stripped.isascii():  # the common spelling, on a fast path
+        return Amount(Fraction(_plain_integer(stripped, text)), _cells())
+    return _parse(stripped, text)
+
+
+def _parse(s: str, text: str) -> Amount:
+    pos = 0
+    sign_match = _SIGN.match(s, pos)
+    negative = bool(sign_match and sign_match.group(1) and sign_match.group(1) in _MINUS)
+    pos = sign_match.end() if sign_match else 0
+
+    value: Fraction
+    ten = _TEN_POWER.match(s, pos)
+    mantissa_match = _MANTISSA.match(s, pos)
+    if ten and (mantissa_match is None or mantissa_match.end() <= ten.end()):
+        value = _power_of_ten(ten, text)
+        pos = ten.end()
+    elif mantissa_match:
+        pos = mantissa_match.end()
+        value = _read_mantissa(
+            mantissa_match.group(), text, exponent_follows=s[pos : pos + 1] in ("e", "E")
+        )
+        exp = _EXPONENT.match(s, pos)
+        if exp:
+            value *= _ten_to(exp.group("exp"), text)
+            pos = exp.end()
+        times = _TIMES.match(s, pos)
+        if times:
+            ten = _TEN_POWER.match(s, times.end())
+            if ten is None:
+                raise AmountSyntaxError(text, "expected a power of ten such as 10^6 after the 'x'")
+            value *= _power_of_ten(ten, text)
+            pos = ten.end()
+    else:
+        raise AmountSyntaxError(text, "not a number: expected digits such as 50,000,000")
+
+    size = _SIZE.match(s, pos)
+    if size:
+        value *= _SIZES[size.group("size").lower().removesuffix("s")]
+        pos = size.end()
+
+    rest = s[pos:].strip()
+    unit = _unit(rest, text) if rest else _cells()
+    return Amount(-value if negative else value, unit)
+
+
+def _plain_integer(digits: str, text: str) -> int:
+    if len(digits) > MAX_DIGITS:
+        raise AmountSyntaxError(text, f"more than {MAX_DIGITS} digits")
+    if len(digits) > 1 and digits[0] == "0":
+        raise AmountSyntaxError(
+            text, f"leading zero (YAML 1.1 reads it as octal); write {digits.lstrip('0') or '0'}"
+        )
+    return int(digits)
+
+
+def _read_mantissa(m: str, text: str, *, exponent_follows: bool) -> Fraction:
+    """Validate digit groups and separators; return the exact value."""
+    runs = re.split(r"[.,'\u2019\u00a0\u202f\u2009 ]", m)
+    seps = [c for c in m if not c.isdigit()]
+    if not seps:
+        return Fraction(_plain_integer(m, text))
+    if sum(len(r) for r in runs) > MAX_DIGITS:
+        raise AmountSyntaxError(text, f"more than {MAX_DIGITS} digits")
+
+    decimals = ""
+    if seps.count(".") == 1 and seps[-1] == ".":  # a single, final point is the decimal mark
+        if len(seps) == 1 and len(runs[1]) == 3 and not exponent_follows:
+            as_decimal = Fraction(int(runs[0] + runs[1]), 1000)
+            as_grouped = int(runs[0] + runs[1])
+            raise AmountSyntaxError(
+                text,
+                f"ambiguous: {_show(as_decimal)} with a decimal point or {as_grouped:,} with a "
+                f"thousands point; write {_show(as_decimal)} or {as_grouped:,}",
+            )
+        decimals = runs.pop()
+        seps.pop()
+
+    if seps:
+        if len(set(seps)) > 1:
+            raise AmountSyntaxError(text, "mixed separators: use one thousands separator")
+        if seps[0] == "," and len(seps) == 1 and len(runs[1]) != 3:
+            raise AmountSyntaxError(
+                text,
+                f"a comma is only a thousands separator; for a decimal write {runs[0]}.{runs[1]}",
+            )
+        if not 1 <= len(runs[0]) <= 3 or any(len(r) != 3 for r in runs[1:]):
+            raise AmountSyntaxError(
+                text, "bad digit grouping: each group after the first has three digits"
+            )
+    whole = _plain_integer("".join(runs), text) if len(runs) == 1 else int("".join(runs))
+    if len(runs) > 1 and runs[0].startswith("0"):
+        raise AmountSyntaxError(text, "leading zero in the first digit group")
+    return Fraction(whole) + (Fraction(int(decimals), 10 ** len(decimals)) if decimals else 0)
+
+
+def _show(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
+
+
+def _power_of_ten(match: re.Match[str], text: str) -> Fraction:
+    exp = match.group("pow")
+    if exp is None:
+        exp = match.group("sup").translate(_SUPERSCRIPTS)
+    return _ten_to(exp, text)
+
+
+def _ten_to(exp_text: str, text: str) -> Fraction:
+    exp = int(exp_text.replace("\u2212", "-"))
+    if abs(exp) > MAX_EXPONENT:
+        raise AmountSyntaxError(text, f"exponent {exp} is out of range (at most ±{MAX_EXPONENT})")
+    return Fraction(10) ** exp
+
+
+def _unit(rest: str, text: str) -> PlainUnit:
+    if not _UNIT.fullmatch(rest):
+        raise AmountSyntaxError(text, f"unexpected {rest!r} after the number")
+    return _lookup_unit(re.sub(r"\s*(?:/|\bper\b)\s*", "/", rest))
+
+
+@lru_cache(maxsize=256)
+def _lookup_unit(name: str) -> PlainUnit:
+    from pint.errors import PintError
+
+    try:
+        unit: PlainUnit = registry().parse_units(name)
+    except (PintError, ValueError, KeyError, AttributeError):
+        raise AmountSyntaxError(name, f"unknown unit {name!r}") from None
+    return unit
+
+
+def _cells() -> PlainUnit:
+    return _lookup_unit("cell")
