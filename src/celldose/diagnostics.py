@@ -1,0 +1,92 @@
+"""The values celldose reports: severities, source spans, diagnostics and the report.
+
+Everything here is frozen. Positions are 1-based, columns count characters (not bytes), and an
+end position is exclusive. A diagnostic without a span comes from data that had no file (a
+mapping passed to :func:`celldose.check`); its ``pointer`` still says where in the data it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+Pointer = tuple[str | int, ...]
+"""A path into a protocol's data: ``("administrations", 1, "total")``."""
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A region of a source file: 1-based lines and columns, end exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Diagnostic:
+    """One finding, placed in its file."""
+
+    path: str
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    span: Span | None = None
+    pointer: Pointer = ()
+    fix: str | None = None
+
+    @property
+    def line(self) -> int | None:
+        return self.span.line if self.span else None
+
+    @property
+    def column(self) -> int | None:
+        return self.span.column if self.span else None
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line or 0, self.column or 0, self.code)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The result of checking one or more protocols."""
+
+    diagnostics: tuple[Diagnostic, ...] = ()
+    paths: tuple[str, ...] = field(default=())
+    """The sources that were checked, in the order they were read."""
+
+    @classmethod
+    def of(cls, diagnostics: Iterable[Diagnostic], paths: Iterable[str]) -> Report:
+        return cls(tuple(sorted(diagnostics, key=Diagnostic.sort_key)), tuple(paths))
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return self._with(Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return self._with(Severity.WARNING)
+
+    @property
+    def infos(self) -> tuple[Diagnostic, ...]:
+        return self._with(Severity.INFO)
+
+    @property
+    def ok(self) -> bool:
+        """True when no diagnostic is an error (warnings and infos do not fail a check)."""
+        return not self.errors
+
+    def _with(self, severity: Severity) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity is severity)
+
+    def __add__(self, other: Report) -> Report:
+        return Report.of(self.diagnostics + other.diagnostics, self.paths + other.paths)

@@ -1,0 +1,225 @@
+"""Read YAML through its event stream, with bounds, before anything is composed.
+
+PyYAML's composer is unsafe for untrusted input in two measured ways: libyaml's C loader
+kills the process (segfault) at about 25,000 levels of nesting, and an alias bomb loads
+instantly but explodes when walked. So celldose composes the document itself from events:
+
+* nesting deeper than :data:`MAX_DEPTH` or more than :data:`MAX_NODES` nodes stops the read;
+* aliases are refused (each value of a sheet is checked where it is written);
+* every scalar stays the string that was written: YAML 1.1 never turns ``1:30`` into 90,
+  ``010`` into 8, ``no`` into False or ``5e7`` into a string and ``5.0e+7`` into a float;
+* a duplicate key is reported at the second key (PyYAML keeps the last one silently).
+
+The libyaml C parser is used when PyYAML has it, the pure-Python parser otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import yaml
+
+from celldose.diagnostics import Pointer, Span
+from celldose.sources.problems import SourceProblem
+from celldose.sources.sourcemap import SourceMap
+from celldose.sources.text import Loaded
+
+MAX_DEPTH = 64
+"""Deepest nesting read. A protocol needs three levels."""
+MAX_NODES = 200_000
+"""Most nodes (scalars, mappings, sequences) read from one file."""
+
+_Loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
+    yaml, "CSafeLoader", yaml.SafeLoader
+)
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_STANDARD_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")
+)
+
+Node = dict[str, "Node"] | list["Node"] | str | None
+
+
+class _Stop(Exception):
+    """Raised inside the composer to abandon a document that breaks a bound."""
+
+    def __init__(self, problem: SourceProblem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def load_yaml(text: str) -> Loaded:
+    """Compose ``text`` into plain data (dicts, lists, strings, None) with its source map."""
+    composer = _Composer(text)
+    try:
+        data = composer.document()
+    except _Stop as stop:
+        return Loaded(None, SourceMap(), (*composer.problems, stop.problem))
+    except yaml.YAMLError as exc:
+        return Loaded(None, SourceMap(), (*composer.problems, _syntax_problem(exc, text)))
+    finally:
+        composer.dispose()
+    return Loaded(data, composer.source_map, tuple(composer.problems))
+
+
+class _Composer:
+    def __init__(self, text: str) -> None:
+        self._loader = _Loader(text)
+        self._get: Callable[[], yaml.Event] = self._loader.get_event  # type: ignore[assignment]
+        self.source_map = SourceMap()
+        self.problems: list[SourceProblem] = []
+        self._nodes = 0
+
+    def dispose(self) -> None:
+        self._loader.dispose()
+
+    def document(self) -> Node:
+        self._get()  # StreamStartEvent
+        event = self._get()
+        if isinstance(event, yaml.StreamEndEvent):
+            return None
+        data = self._node(self._get(), (), 0, record=True)
+        self._get()  # DocumentEndEvent
+        event = self._get()
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.problems.append(
+                SourceProblem(
+                    "yaml-unsupported",
+                    "a second YAML document: a protocol file holds one document; "
+                    "put each protocol in its own file",
+                    _span(event),
+                )
+            )
+        return data
+
+    def _node(self, event: yaml.Event, pointer: Pointer, depth: int, *, record: bool) -> Node:
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise _Stop(
+                SourceProblem("input-limit", f"more than {MAX_NODES:,} YAML nodes", _span(event))
+            )
+        if isinstance(event, yaml.AliasEvent):
+            if record:
+                self.source_map.values[pointer] = _span(event)
+            self.problems.append(
+                SourceProblem(
+                    "yaml-unsupported",
+                    f"alias *{event.anchor} is not supported: write the value out, so that each "
+                    "value is checked where it is written",
+                    _span(event),
+                )
+            )
+            return None
+        self._check_tag(event)
+        if isinstance(event, yaml.ScalarEvent):
+            if record:
+                self.source_map.values[pointer] = _span(event)
+            if event.style is None and event.value in _NULLS:
+                return None
+            return str(event.value)
+        if depth >= MAX_DEPTH:
+            raise _Stop(
+                SourceProblem(
+                    "input-limit",
+                    f"nesting deeper than {MAX_DEPTH} levels; a protocol needs three",
+                    _span(event),
+                )
+            )
+        if isinstance(event, yaml.SequenceStartEvent):
+            return self._sequence(event, pointer, depth, record=record)
+        if isinstance(event, yaml.MappingStartEvent):
+            return self._mapping(event, pointer, depth, record=record)
+        raise _Stop(
+            SourceProblem("yaml-syntax", f"unexpected {type(event).__name__}", _span(event))
+        )
+
+    def _sequence(
+        self, start: yaml.SequenceStartEvent, pointer: Pointer, depth: int, *, record: bool
+    ) -> Node:
+        items: list[Node] = []
+        while not isinstance(event := self._get(), yaml.SequenceEndEvent):
+            items.append(self._node(event, (*pointer, len(items)), depth + 1, record=record))
+        if record:
+            self.source_map.values[pointer] = _span(start, event)
+        return items
+
+    def _mapping(
+        self, start: yaml.MappingStartEvent, pointer: Pointer, depth: int, *, record: bool
+    ) -> Node:
+        mapping: dict[str, Node] = {}
+        while not isinstance(key_event := self._get(), yaml.MappingEndEvent):
+            if not isinstance(key_event, yaml.ScalarEvent):
+                self.problems.append(
+                    SourceProblem(
+                        "yaml-unsupported",
+                        "a key that is not plain text (a list, mapping or alias used as a key)",
+                        _span(key_event),
+                    )
+                )
+                self._node(key_event, pointer, depth + 1, record=False)
+                self._node(self._get(), pointer, depth + 1, record=False)
+                continue
+            self._check_tag(key_event)
+            key = str(key_event.value)
+            keep = key not in mapping
+            if not keep:
+                first = self.source_map.keys.get((*pointer, key))
+                where = f" (first at line {first.line})" if first else ""
+                self.problems.append(
+                    SourceProblem(
+                        "duplicate-key",
+                        f"duplicate key {key!r}{where}: YAML loaders keep only one of the two",
+                        _span(key_event),
+                        fix=f"remove one of the {key!r} entries",
+                    )
+                )
+            child = (*pointer, key)
+            if record and keep:
+                self.source_map.keys[child] = _span(key_event)
+            value = self._node(self._get(), child, depth + 1, record=record and keep)
+            if keep:
+                mapping[key] = value
+        if record:
+            self.source_map.values[pointer] = _span(start, key_event)
+        return mapping
+
+    def _check_tag(self, event: yaml.Event) -> None:
+        tag = getattr(event, "tag", None)
+        if tag is None or tag == "!" or tag in _STANDARD_TAGS:
+            return
+        self.problems.append(
+            SourceProblem(
+                "yaml-unsupported",
+                f"tag {tag!r} is not supported: celldose reads values as written",
+                _span(event),
+            )
+        )
+
+
+def _span(start: yaml.Event, end: yaml.Event | None = None) -> Span:
+    first, last = start.start_mark, (end or start).end_mark
+    if first is None or last is None:  # both parsers always set marks; the stubs allow None
+        return Span(1, 1, 1, 1)
+    return Span(first.line + 1, first.column + 1, last.line + 1, last.column + 1)
+
+
+def _syntax_problem(exc: yaml.YAMLError, text: str) -> SourceProblem:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        what = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        if mark is not None:
+            return SourceProblem(
+                "yaml-syntax",
+                f"invalid YAML: {what}",
+                Span(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2),
+            )
+        return SourceProblem("yaml-syntax", f"invalid YAML: {what}", Span(1, 1, 1, 2))
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        return SourceProblem(
+            "yaml-syntax",
+            f"invalid YAML: character {exc.character!r} is not allowed ({exc.reason})",
+            Span(line, column, line, column + 1),
+        )
+    return SourceProblem("yaml-syntax", f"invalid YAML: {exc}", Span(1, 1, 1, 2))
