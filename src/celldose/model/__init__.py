@@ -1,0 +1,6 @@
+"""Typed, immutable protocol models and their value types. No rule logic lives here."""
+
+from celldose.model.protocol import Administration, Protocol
+from celldose.model.types import NA, CellCount, Days, NotApplicable, Total
+
+__all__ = ["NA", "Administration", "CellCount", "Days", "NotApplicable", "Protocol", "Total"]

@@ -1,0 +1,90 @@
+"""The protocol models: typed, frozen, and free of rule logic."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pint
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from celldose.model.types import NA, CellCount, Days, Flag, NotApplicable, Total
+from celldose.vocabulary import split_per_side
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+class Administration(BaseModel):
+    """One row of a protocol sheet: a route, a dose per injection, days, and a total."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    route: Text = Field(
+        description="The route as written on the sheet, e.g. 'Intra-articular/per side'."
+    )
+    dose: CellCount | None = Field(
+        default=None, description="Cells per injection (per side on a per-side row), or per kg."
+    )
+    days: Days = Field(description="Number of dosing days; the dose is given once on each day.")
+    total: Total | None = Field(
+        default=None,
+        description="Cells over all days (per side on a per-side row), or N/A for a non-cell row.",
+    )
+    per_side: Flag = Field(
+        default=None,
+        validate_default=True,
+        description="Dose and total count one side; set by a '/per side' suffix on the route.",
+    )
+    product: Text | None = Field(default=None, description="The cell product, e.g. UC-MSC.")
+    notes: Text | None = Field(default=None, description="Free text; not checked.")
+
+    @field_validator("per_side", mode="after")
+    @classmethod
+    def _per_side_from_route(cls, value: bool | None, info: ValidationInfo) -> bool:
+        route = info.data.get("route")
+        suffix = isinstance(route, str) and split_per_side(route)[1]
+        if value is False and suffix:
+            raise PydanticCustomError(
+                "per-side-conflict",
+                "is false but the route {route!r} says per side",
+                {"route": route},
+            )
+        return bool(value) or bool(suffix)
+
+    @property
+    def route_name(self) -> str:
+        """The route without its per-side suffix: ``Intra-articular``."""
+        return split_per_side(self.route)[0]
+
+    @property
+    def has_total(self) -> bool:
+        """True when the row states a cell total (neither missing nor N/A)."""
+        return self.total is not None and self.total is not NA
+
+    @property
+    def expected_total(self) -> pint.Quantity[int] | None:
+        """dose x days, exactly; None without a dose."""
+        return None if self.dose is None else self.dose * self.days
+
+
+class Protocol(BaseModel):
+    """A treatment protocol sheet: its name and its rows."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    name: Text = Field(alias="protocol", description="The protocol's name.")
+    condition: Text | None = Field(default=None, description="The condition it is for.")
+    product: Text | None = Field(default=None, description="The cell product of every row.")
+    administrations: tuple[Administration, ...] = Field(
+        min_length=1, description="The rows, in the order the sheet gives them."
+    )
+
+
+__all__ = ["NA", "Administration", "NotApplicable", "Protocol"]

@@ -1,0 +1,259 @@
+"""Annotated value types for protocol fields, in the style of pydantic-extra-types.
+
+Each type accepts what a sheet writes (text) and what a program passes (int, exact float,
+a pint Quantity), and fails with a :class:`pydantic_core.PydanticCustomError` whose ``type`` is
+the name of the celldose rule that documents the failure. That keeps one catalogue of codes
+for validation failures and rule findings alike.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from enum import Enum
+from fractions import Fraction
+from typing import Annotated, Any, Final
+
+import pint
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
+
+from celldose.units.format import format_quantity
+from celldose.units.parse import Amount, AmountSyntaxError, parse_amount
+from celldose.units.registry import registry
+
+MAX_DAYS_DIGITS = 6
+
+
+class NotApplicable(Enum):
+    """A total written as ``N/A``: the row states that it delivers no cells."""
+
+    NA = "N/A"
+
+    def __str__(self) -> str:
+        return "N/A"
+
+
+NA: Final = NotApplicable.NA
+_NA_SPELLINGS = frozenset({"n/a", "na", "n.a.", "not applicable", "none", "-", "\u2013", "\u2014"})
+
+_CELLS = {"[cell_count]": 1}
+_CELLS_PER_MASS = {"[cell_count]": 1, "[mass]": -1}
+_DIMENSION_NAMES: dict[frozenset[tuple[str, object]], str] = {
+    frozenset({("[volume]", 1)}): "a volume",
+    frozenset({("[mass]", 1)}): "a mass",
+    frozenset({("[cell_count]", 1), ("[volume]", -1)}): "a concentration",
+    frozenset(): "a plain number",
+}
+
+
+def to_cell_count(value: object) -> pint.Quantity[int]:
+    """Validate a cell count: a positive whole number of cells, or of cells per kilogram."""
+    amount = _amount(value)
+    dims: dict[str, object] = dict(amount.unit.dimensionality)
+    if dims not in (_CELLS, _CELLS_PER_MASS):
+        what = _DIMENSION_NAMES.get(frozenset(dims.items()), f"in {amount.unit:~}")
+        raise PydanticCustomError(
+            "not-a-cell-count",
+            "{text} is {what}, not a cell count (expected cells or cells/kg)",
+            {"text": _quote(value), "what": what},
+        )
+    if amount.value <= 0:
+        raise PydanticCustomError(
+            "non-positive-count",
+            "{text} is not a positive cell count",
+            {"text": _quote(value)},
+        )
+    if not amount.is_integer:
+        raise PydanticCustomError(
+            "invalid-cell-count",
+            "{text} is not a whole number of cells",
+            {"text": _quote(value)},
+        )
+    return registry().Quantity(int(amount.value), amount.unit)
+
+
+def to_total(value: object) -> pint.Quantity[int] | NotApplicable:
+    """A total: a cell count, or ``N/A`` for a row that delivers no cells."""
+    if value is NA or (isinstance(value, str) and value.strip().lower() in _NA_SPELLINGS):
+        return NA
+    return to_cell_count(value)
+
+
+def to_days(value: object) -> int:
+    """A positive whole number of dosing days, written as digits (``1.0`` is accepted)."""
+    if isinstance(value, bool):
+        raise _days_error(value)
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and (match := _DAYS.fullmatch(value.strip())):
+        digits = match.group(1)
+        if len(digits) > 1 and digits.startswith("0"):
+            raise PydanticCustomError(
+                "invalid-days",
+                "{text} has a leading zero (YAML 1.1 reads it as octal); write {plain}",
+                {"text": _quote(value), "plain": digits.lstrip("0") or "0"},
+            )
+        number = int(digits)
+    else:
+        raise _days_error(value)
+    if number < 1:
+        raise _days_error(value)
+    return number
+
+
+_DAYS = re.compile(rf"(\d{{1,{MAX_DAYS_DIGITS}}})(?:\.0+)?")
+
+
+def _days_error(value: object) -> PydanticCustomError:
+    return PydanticCustomError(
+        "invalid-days",
+        "{text} is not a positive whole number of days",
+        {"text": _quote(value)},
+    )
+
+
+def to_flag(value: object) -> bool | None:
+    """``true`` or ``false`` (any case); None when not written."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise PydanticCustomError("wrong-type", "{text} is not true or false", {"text": _quote(value)})
+
+
+def _amount(value: object) -> Amount:
+    if isinstance(value, bool):
+        raise PydanticCustomError(
+            "invalid-cell-count", "{text} is not a cell count", {"text": _quote(value)}
+        )
+    if isinstance(value, int):
+        return Amount(Fraction(value), registry().parse_units("cell"))
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise PydanticCustomError(
+                "invalid-cell-count", "{text} is not a finite number", {"text": _quote(value)}
+            )
+        return Amount(Fraction(value), registry().parse_units("cell"))
+    if isinstance(value, pint.Quantity):
+        magnitude = value.magnitude
+        if isinstance(magnitude, bool) or not isinstance(magnitude, int | float | Fraction):
+            raise PydanticCustomError(
+                "invalid-cell-count", "{text} is not a cell count", {"text": _quote(value)}
+            )
+        return Amount(Fraction(magnitude), value.units)
+    if isinstance(value, str):
+        try:
+            return parse_amount(value)
+        except AmountSyntaxError as exc:
+            raise PydanticCustomError(
+                "invalid-cell-count",
+                "{text} is not a cell count: {reason}",
+                {"text": _quote(value), "reason": exc.reason},
+            ) from None
+    raise PydanticCustomError(
+        "wrong-type",
+        "expected a cell count such as 50,000,000, found {kind}",
+        {"kind": _kind(value)},
+    )
+
+
+def _quote(value: object, limit: int = 40) -> str:
+    if isinstance(value, pint.Quantity):
+        return format_quantity(value)
+    text = str(value)
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return type(value).__name__
+
+
+class _Validated:
+    """Core and JSON schema hooks shared by the annotated types below."""
+
+    function: Any
+    json_schema: JsonSchemaValue
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: object, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls.function,
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                _serialize, when_used="json"
+            ),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return dict(cls.json_schema)
+
+
+def _serialize(value: object) -> object:
+    if isinstance(value, pint.Quantity):
+        return format_quantity(value, grouping=False)
+    if isinstance(value, NotApplicable):
+        return str(value)
+    return value
+
+
+_COUNT_TEXT = "A cell count: 50,000,000 / 5e7 / 50 million cells / 5 x 10^7 / 1 million cells/kg"
+
+
+class _CellCount(_Validated):
+    function = staticmethod(to_cell_count)
+    json_schema: JsonSchemaValue = {  # noqa: RUF012 - read-only class data
+        "anyOf": [{"type": "integer", "exclusiveMinimum": 0}, {"type": "string", "minLength": 1}],
+        "description": _COUNT_TEXT,
+    }
+
+
+class _Total(_Validated):
+    function = staticmethod(to_total)
+    json_schema: JsonSchemaValue = {  # noqa: RUF012 - read-only class data
+        "anyOf": [{"type": "integer", "exclusiveMinimum": 0}, {"type": "string", "minLength": 1}],
+        "description": _COUNT_TEXT + "; or N/A for a row that delivers no cells",
+    }
+
+
+class _Days(_Validated):
+    function = staticmethod(to_days)
+    json_schema: JsonSchemaValue = {  # noqa: RUF012 - read-only class data
+        "anyOf": [
+            {"type": "integer", "minimum": 1},
+            {"type": "string", "pattern": r"^\s*[1-9][0-9]{0,5}(\.0+)?\s*$"},
+        ],
+        "description": "Dosing days: a positive whole number",
+    }
+
+
+class _Flag(_Validated):
+    function = staticmethod(to_flag)
+    json_schema: JsonSchemaValue = {  # noqa: RUF012 - read-only class data
+        "anyOf": [
+            {"type": "boolean"},
+            {"type": "string", "pattern": "^(?i:true|false)$"},
+            {"type": "null"},
+        ],
+    }
+
+
+CellCount = Annotated[pint.Quantity[int], _CellCount]
+"""A positive whole number of cells (unit ``cell``) or of cells per mass (``cell/kilogram``)."""
+Total = Annotated[pint.Quantity[int] | NotApplicable, _Total]
+"""A row's total: a :data:`CellCount`, or :data:`NA`."""
+Days = Annotated[int, _Days]
+"""A positive whole number of dosing days."""
+Flag = Annotated[bool | None, _Flag]
+"""``true`` / ``false``, or not written."""

@@ -1,0 +1,86 @@
+"""Routes and adjuncts, read from ``data/routes.yaml`` once and then immutable."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from importlib.resources import files
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+_PER_SIDE = re.compile(r"\s*(?:/|\(|,|-)?\s*(?:per|each|/)\s*side\s*\)?\s*$", re.IGNORECASE)
+_SEPARATORS = re.compile(r"\s*(?:/|\+|&|,|\band\b|\bwith\b)\s*", re.IGNORECASE)
+
+
+class RouteKind(StrEnum):
+    CELLS = "cells"
+    """A route that delivers cells (intra-articular, intradiscal, ...)."""
+    ADJUNCT = "adjunct"
+    """A non-cell infusion or injection (Myers cocktail, NAD+) that delivers no cells."""
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class RouteMatch:
+    kind: RouteKind
+    canonical: str | None
+    """The canonical route or adjunct name, e.g. ``intra-articular`` or ``myers-cocktail``."""
+
+
+def split_per_side(route: str) -> tuple[str, bool]:
+    """``"Intra-articular/per side"`` -> ``("Intra-articular", True)``."""
+    match = _PER_SIDE.search(route)
+    if match and match.start() > 0:
+        return route[: match.start()], True
+    return route, False
+
+
+def classify(route: str) -> RouteMatch:
+    """What a route as written names. A trailing per-side suffix is ignored."""
+    return _classify(_normal(split_per_side(route)[0]))
+
+
+@cache
+def _classify(name: str) -> RouteMatch:
+    names = _names()
+    if name in names:
+        return names[name]
+    parts = [p for p in _SEPARATORS.split(name) if p]
+    matches = [names.get(p) for p in parts]
+    if parts and all(m is not None and m.kind is RouteKind.ADJUNCT for m in matches):
+        first = matches[0]
+        assert first is not None
+        return first
+    return RouteMatch(RouteKind.UNKNOWN, None)
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.replace("-", " ").replace("\u2019", "'").lower().split())
+
+
+@cache
+def _data() -> dict[str, Any]:
+    text = files("celldose").joinpath("data/routes.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)  # our own packaged file, not user input
+    return data
+
+
+@cache
+def _names() -> MappingProxyType[str, RouteMatch]:
+    raw = _data()
+    table: dict[str, RouteMatch] = {}
+    for section, kind in (("routes", RouteKind.CELLS), ("adjuncts", RouteKind.ADJUNCT)):
+        for canonical, entry in raw[section].items():
+            for name in (canonical, *entry["names"]):
+                table[_normal(str(name))] = RouteMatch(kind, canonical)
+    return MappingProxyType(table)
+
+
+def adjunct_source(canonical: str) -> str | None:
+    """The citation recorded for an adjunct, for messages and rule documentation."""
+    entry = _data()["adjuncts"].get(canonical)
+    return str(entry["source"]) if entry else None
