@@ -1,0 +1,5 @@
+"""``python -m celldose``."""
+
+from celldose.cli import main
+
+raise SystemExit(main())

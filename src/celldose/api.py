@@ -1,0 +1,152 @@
+"""Orchestration: source -> model -> rules -> Report. The public functions live here."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+from celldose.diagnostics import Diagnostic, Report, Span
+from celldose.model import Protocol
+from celldose.rules import BY_NAME, ROW_CHECKS, Finding
+from celldose.sources import Loaded, SourceMap, SourceProblem, load_yaml, read_text
+from celldose.validation import validate
+
+YAML_SUFFIXES = frozenset({".yaml", ".yml"})
+MAPPING_PATH = "<mapping>"
+
+
+class ProtocolError(ValueError):
+    """A source could not be loaded as a protocol. ``diagnostics`` says where and why."""
+
+    def __init__(self, path: str, diagnostics: tuple[Diagnostic, ...]) -> None:
+        first = diagnostics[0] if diagnostics else None
+        where = f"{path}:{first.line}:{first.column}" if first and first.span else path
+        summary = f"{where}: {first.code} {first.message}" if first else f"{path}: not a protocol"
+        more = f" (and {len(diagnostics) - 1} more)" if len(diagnostics) > 1 else ""
+        super().__init__(summary + more)
+        self.path = path
+        self.diagnostics = diagnostics
+
+
+def load(path: str | os.PathLike[str]) -> Protocol:
+    """Load one protocol file into a typed, immutable :class:`Protocol`.
+
+    Raises :class:`ProtocolError` when the file cannot be read or is not a valid protocol. It
+    does not run the consistency rules: a loaded protocol may still have a wrong total. Use
+    :func:`check` for the verdict.
+    """
+    label = os.fspath(path)
+    protocol, diagnostics = _run(label, _read(Path(path)))
+    if protocol is None:
+        errors = tuple(d for d in diagnostics if d.severity == "error") or tuple(diagnostics)
+        raise ProtocolError(label, errors)
+    return protocol
+
+
+def check(target: str | os.PathLike[str] | Mapping[str, object]) -> Report:
+    """Check a protocol file, a directory of them, or a protocol mapping already in memory.
+
+    A mapping's diagnostics have no line or column; their ``pointer`` says where they are.
+    Never raises for bad input: every problem is a diagnostic in the report.
+    """
+    if isinstance(target, Mapping):
+        _, diagnostics = _run(MAPPING_PATH, Loaded(dict(target), SourceMap()))
+        return Report.of(diagnostics, (MAPPING_PATH,))
+    return check_paths([target])
+
+
+def check_paths(paths: Iterable[str | os.PathLike[str]]) -> Report:
+    """Check files and directories (searched recursively for ``*.yaml`` and ``*.yml``)."""
+    diagnostics: list[Diagnostic] = []
+    checked: list[str] = []
+    for file in discover(paths):
+        label = os.fspath(file)
+        checked.append(label)
+        diagnostics.extend(_run(label, _read(file))[1])
+    return Report.of(diagnostics, checked)
+
+
+def check_text(text: str, path: str = "<text>") -> Report:
+    """Check YAML text, reporting locations under ``path``."""
+    return Report.of(_run(path, load_yaml(text))[1], (path,))
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    """Files named directly, and protocol files below named directories, in sorted order.
+
+    Hidden files and directories (``.git``, ``.venv``) below a named directory are skipped.
+    A path that does not exist raises :class:`FileNotFoundError`.
+    """
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            yield from _walk(path)
+        elif path.exists():
+            yield path
+        else:
+            raise FileNotFoundError(f"no such file or directory: {os.fspath(raw)}")
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith(".") and Path(name).suffix.lower() in YAML_SUFFIXES:
+                yield Path(root) / name
+
+
+def _read(path: Path) -> Loaded:
+    text = read_text(path)
+    if isinstance(text, SourceProblem):
+        return Loaded(None, SourceMap(), (text,))
+    return load_yaml(text)
+
+
+def _run(label: str, loaded: Loaded) -> tuple[Protocol | None, list[Diagnostic]]:
+    """Validate and check one loaded document."""
+    diagnostics = [
+        _diagnostic(label, p.rule, p.message, p.span, (), p.fix) for p in loaded.problems
+    ]
+    if loaded.data is None and loaded.problems:
+        return None, diagnostics
+    validated = validate(loaded.data)
+    findings: list[Finding] = list(validated.findings)
+    for index, row in validated.rows:
+        for rule in ROW_CHECKS:
+            assert rule.check_row is not None
+            for finding in rule.check_row(row):
+                pointer = ("administrations", index, *finding.pointer)
+                findings.append(
+                    Finding(finding.rule, finding.message, pointer, finding.fix, finding.on_key)
+                )
+    source_map = loaded.source_map
+    for finding in findings:
+        span = (
+            source_map.key(finding.pointer) if finding.on_key else source_map.value(finding.pointer)
+        )
+        diagnostics.append(
+            _diagnostic(label, finding.rule, finding.message, span, finding.pointer, finding.fix)
+        )
+    return validated.protocol, diagnostics
+
+
+def _diagnostic(
+    path: str,
+    rule_name: str,
+    message: str,
+    span: Span | None,
+    pointer: tuple[str | int, ...],
+    fix: str | None,
+) -> Diagnostic:
+    rule = BY_NAME[rule_name]
+    return Diagnostic(
+        path=path,
+        code=rule.code,
+        name=rule.name,
+        severity=rule.severity,
+        message=message,
+        span=span,
+        pointer=pointer,
+        fix=fix or rule.fix,
+    )

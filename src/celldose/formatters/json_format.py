@@ -1,0 +1,49 @@
+"""For machines: one JSON object, versioned. Lines and columns are 1-based."""
+
+import json
+
+from celldose.diagnostics import Diagnostic, Report
+from celldose.rules import BY_CODE
+
+SCHEMA_VERSION = 1
+
+
+def render(report: Report) -> str:
+    document = {
+        "version": SCHEMA_VERSION,
+        "tool": {"name": "celldose", "version": _version()},
+        "summary": {
+            "files": len(report.paths),
+            "errors": len(report.errors),
+            "warnings": len(report.warnings),
+            "infos": len(report.infos),
+            "ok": report.ok,
+        },
+        "files": list(report.paths),
+        "diagnostics": [_diagnostic(d) for d in report.diagnostics],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _diagnostic(d: Diagnostic) -> dict[str, object]:
+    span = d.span
+    return {
+        "path": d.path,
+        "line": span.line if span else None,
+        "column": span.column if span else None,
+        "end_line": span.end_line if span else None,
+        "end_column": span.end_column if span else None,
+        "pointer": "".join(f"/{p}" for p in d.pointer),
+        "code": d.code,
+        "name": d.name,
+        "severity": d.severity.value,
+        "message": d.message,
+        "fix": d.fix,
+        "url": BY_CODE[d.code].url,
+    }
+
+
+def _version() -> str:
+    from celldose import __version__
+
+    return __version__

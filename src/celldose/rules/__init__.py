@@ -1,0 +1,37 @@
+"""Every rule celldose knows, listed explicitly.
+
+Codes are stable and never reused. CD0xx: reading the file; CD1xx: the protocol's shape;
+CD2xx: field values; CD3xx: consistency of a row.
+"""
+
+from types import MappingProxyType
+
+from celldose.rules import (
+    adjunct_cell_total,
+    adjunct_dose_not_counted,
+    dose_not_stated,
+    reading,
+    structure,
+    total_mismatch,
+    total_not_stated,
+    unit_mismatch,
+    unknown_route,
+)
+from celldose.rules.base import Finding, Rule
+
+CONSISTENCY: tuple[Rule, ...] = (
+    total_mismatch.RULE,
+    unit_mismatch.RULE,
+    total_not_stated.RULE,
+    dose_not_stated.RULE,
+    adjunct_cell_total.RULE,
+    adjunct_dose_not_counted.RULE,
+    unknown_route.RULE,
+)
+
+ALL: tuple[Rule, ...] = (*reading.RULES, *structure.RULES, *CONSISTENCY)
+BY_CODE: MappingProxyType[str, Rule] = MappingProxyType({r.code: r for r in ALL})
+BY_NAME: MappingProxyType[str, Rule] = MappingProxyType({r.name: r for r in ALL})
+ROW_CHECKS = tuple(r for r in CONSISTENCY if r.check_row is not None)
+
+__all__ = ["ALL", "BY_CODE", "BY_NAME", "ROW_CHECKS", "Finding", "Rule"]

@@ -1,0 +1,45 @@
+"""CD306: an adjunct row's cell dose is not counted, because its total says N/A."""
+
+from collections.abc import Iterator
+
+from celldose.diagnostics import Severity
+from celldose.model import Administration
+from celldose.rules.base import Finding, Rule
+from celldose.units.format import format_quantity
+from celldose.vocabulary import RouteKind, classify
+
+
+def check(row: Administration) -> Iterator[Finding]:
+    if row.dose is None or row.has_total or classify(row.route).kind is not RouteKind.ADJUNCT:
+        return
+    yield Finding(
+        RULE.name,
+        f"dose {format_quantity(row.dose)} on the non-cell adjunct row {row.route!r} is not "
+        "counted: its total says no cells are delivered",
+        ("dose",),
+        "if the infusion carries cells, name the cell route and write the total",
+    )
+
+
+RULE = Rule(
+    code="CD306",
+    name="adjunct-dose-not-counted",
+    severity=Severity.INFO,
+    summary="A non-cell adjunct row has a cell dose and an N/A total: the dose is not counted.",
+    explanation=(
+        "The reference sheet does this: `Myers cocktail/NAD | 50,000,000 | 1 | N/A`. The row "
+        "is consistent (its total says it delivers no cells), so this is information, not a "
+        "problem: it tells the reader how celldose understood the row, and that its "
+        "50,000,000 is in no total."
+    ),
+    fix="Nothing to do if the row delivers no cells.",
+    bad=(
+        "protocol: Back\nadministrations:\n  - route: Myers cocktail/NAD\n    dose: 50,000,000\n"
+        "    days: 1\n    total: N/A\n"
+    ),
+    good=(
+        "protocol: Back\nadministrations:\n  - route: Myers cocktail/NAD\n    days: 1\n"
+        "    total: N/A\n"
+    ),
+    check_row=check,
+)

@@ -1,0 +1,51 @@
+"""What a rule is, and what it finds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from celldose.diagnostics import Pointer, Severity
+from celldose.model import Administration
+
+DOCS_URL = "https://github.com/celldose/celldose/blob/main/docs/rules.md#{code}"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A problem found by a rule or a validator, located by a data pointer, not yet by a line."""
+
+    rule: str
+    """The rule's name, e.g. ``total-mismatch``."""
+    message: str
+    pointer: Pointer
+    fix: str | None = None
+    on_key: bool = False
+    """Place the finding on the key (an unknown key) rather than on its value."""
+
+
+RowCheck = Callable[[Administration], Iterator[Finding]]
+"""A pure function of one row; pointers it yields are relative to the row."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rule:
+    """One stable code, and everything a person needs to understand and fix it.
+
+    ``bad`` and ``good`` are complete protocol files: a test checks that ``bad`` makes exactly
+    this rule fire and ``good`` makes nothing fire.
+    """
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    explanation: str
+    fix: str
+    bad: str | None = None
+    good: str | None = None
+    check_row: RowCheck | None = None
+
+    @property
+    def url(self) -> str:
+        return DOCS_URL.format(code=self.code.lower())

@@ -1,0 +1,40 @@
+"""CD304: a row that delivers cells has no dose."""
+
+from collections.abc import Iterator
+
+from celldose.diagnostics import Severity
+from celldose.model import Administration
+from celldose.rules.base import Finding, Rule
+from celldose.vocabulary import RouteKind, classify
+
+
+def check(row: Administration) -> Iterator[Finding]:
+    if row.dose is None and classify(row.route).kind is not RouteKind.ADJUNCT:
+        yield Finding(
+            RULE.name,
+            f"no dose on a {row.route!r} row, which delivers cells",
+            ("dose",),
+            "write the cells per injection, e.g. dose: 50,000,000",
+        )
+
+
+RULE = Rule(
+    code="CD304",
+    name="dose-not-stated",
+    severity=Severity.ERROR,
+    summary="A row that delivers cells has no dose.",
+    explanation=(
+        "Without the dose per injection the total cannot be checked. Reported at the row's "
+        "first line. Non-cell adjunct rows (Myers cocktail, NAD+) need no cell dose."
+    ),
+    fix="Write the dose per injection.",
+    bad=(
+        "protocol: Knee\nadministrations:\n  - route: intra-articular\n    days: 1\n"
+        "    total: 50,000,000\n"
+    ),
+    good=(
+        "protocol: Knee\nadministrations:\n  - route: intra-articular\n    dose: 50,000,000\n"
+        "    days: 1\n    total: 50,000,000\n"
+    ),
+    check_row=check,
+)

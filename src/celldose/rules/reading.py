@@ -1,0 +1,109 @@
+"""Codes for files that cannot be read as a protocol (CD0xx). Emitted by sources."""
+
+from celldose.diagnostics import Severity
+from celldose.rules.base import Rule
+
+UNREADABLE_FILE = Rule(
+    code="CD001",
+    name="unreadable-file",
+    severity=Severity.ERROR,
+    summary="The file cannot be read as text.",
+    explanation=(
+        "celldose reads UTF-8 (with or without a byte-order mark) and UTF-16/32 with a "
+        "byte-order mark. A file with a NUL byte is binary; a byte that is not UTF-8 is "
+        "reported at its line and column instead of being replaced by a guess."
+    ),
+    fix="Save the file as UTF-8 text.",
+)
+
+YAML_SYNTAX = Rule(
+    code="CD002",
+    name="yaml-syntax",
+    severity=Severity.ERROR,
+    summary="The file is not valid YAML.",
+    explanation=(
+        "The YAML parser stopped at the reported position. Nothing else in the file is "
+        "checked until it parses. Tabs cannot indent YAML."
+    ),
+    fix="Correct the YAML at the reported position.",
+    bad="protocol: Knee\nadministrations:\n  - route: [intra-articular\n",
+    good=(
+        "protocol: Knee\nadministrations:\n  - route: intra-articular\n    dose: 10 million\n"
+        "    days: 1\n    total: 10 million\n"
+    ),
+)
+
+YAML_UNSUPPORTED = Rule(
+    code="CD003",
+    name="yaml-unsupported",
+    severity=Severity.ERROR,
+    summary="A YAML feature protocols may not use: aliases, tags, complex keys, several documents.",
+    explanation=(
+        "Every value of a protocol is checked where it is written, so aliases (*name) are "
+        "refused: they hide where a number came from, and alias bombs make loaders explode. "
+        "Custom tags (!!python/object) are refused because celldose reads values as written. "
+        "A file holds one protocol, so one YAML document."
+    ),
+    fix="Write the value out in place; put each protocol in its own file.",
+    bad=(
+        "protocol: Knee\nadministrations:\n  - route: intra-articular\n    dose: &d 10 million\n"
+        "    days: 1\n    total: *d\n"
+    ),
+    good=(
+        "protocol: Knee\nadministrations:\n  - route: intra-articular\n    dose: 10 million\n"
+        "    days: 1\n    total: 10 million\n"
+    ),
+)
+
+INPUT_LIMIT = Rule(
+    code="CD004",
+    name="input-limit",
+    severity=Severity.ERROR,
+    summary="The file exceeds a safety limit (size, nesting depth or number of values).",
+    explanation=(
+        "celldose refuses files larger than 10 MiB, nested deeper than 64 levels, or holding "
+        "more than 200,000 YAML values, before composing them. These bounds keep a hostile "
+        "file from crashing or exhausting the checker; a real protocol is far below each."
+    ),
+    fix="Check that this is the file you meant; split a very large file.",
+)
+
+DUPLICATE_KEY = Rule(
+    code="CD005",
+    name="duplicate-key",
+    severity=Severity.ERROR,
+    summary="A key appears twice in one mapping.",
+    explanation=(
+        "YAML loaders keep one of the two values without a word (PyYAML keeps the last), so "
+        "one of the two numbers is lost. celldose reports the second key and checks the first "
+        "value."
+    ),
+    fix="Remove one of the two entries.",
+    bad=(
+        "protocol: Knee\nadministrations:\n  - route: intra-articular\n    dose: 10 million\n"
+        "    days: 1\n    total: 10 million\n    total: 20 million\n"
+    ),
+    good=(
+        "protocol: Knee\nadministrations:\n  - route: intra-articular\n    dose: 10 million\n"
+        "    days: 1\n    total: 10 million\n"
+    ),
+)
+
+NOT_A_PROTOCOL = Rule(
+    code="CD006",
+    name="not-a-protocol",
+    severity=Severity.ERROR,
+    summary="The file is empty or its top level is not a mapping of protocol fields.",
+    explanation=(
+        "A protocol file is a YAML mapping with at least `protocol` and `administrations`. "
+        "An empty file, a list or a lone value at the top level is not a protocol."
+    ),
+    fix="Start the file with `protocol: NAME` and an `administrations:` list.",
+    bad="- route: intra-articular\n  dose: 10 million\n",
+    good=(
+        "protocol: Knee\nadministrations:\n  - route: intra-articular\n    dose: 10 million\n"
+        "    days: 1\n    total: 10 million\n"
+    ),
+)
+
+RULES = (UNREADABLE_FILE, YAML_SYNTAX, YAML_UNSUPPORTED, INPUT_LIMIT, DUPLICATE_KEY, NOT_A_PROTOCOL)

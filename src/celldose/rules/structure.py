@@ -1,0 +1,144 @@
+"""Codes for the shape of a protocol and the values of its fields (CD1xx, CD2xx).
+
+Emitted by model validation: each value type raises an error whose type is one of these names.
+"""
+
+from celldose.diagnostics import Severity
+from celldose.rules.base import Rule
+
+_ROW = "protocol: Knee\nadministrations:\n  - route: intra-articular\n"
+_GOOD = _ROW + "    dose: 10 million\n    days: 2\n    total: 20 million\n"
+
+UNKNOWN_KEY = Rule(
+    code="CD101",
+    name="unknown-key",
+    severity=Severity.ERROR,
+    summary="A key that is not a protocol or administration field.",
+    explanation=(
+        "Unknown keys are reported, never dropped: a misspelt `totl:` would otherwise leave "
+        "the row without a total and its number unchecked. Fields of a protocol: protocol, "
+        "condition, product, administrations. Fields of an administration: route, dose, days, "
+        "total, per_side, product, notes."
+    ),
+    fix="Correct the key's spelling, or move free text into `notes`.",
+    bad=_ROW + "    dose: 10 million\n    days: 2\n    totl: 20 million\n    total: 20 million\n",
+    good=_GOOD,
+)
+
+MISSING_FIELD = Rule(
+    code="CD102",
+    name="missing-field",
+    severity=Severity.ERROR,
+    summary="A required field is missing or empty.",
+    explanation=(
+        "A protocol needs `protocol` (its name) and at least one administration; an "
+        "administration needs `route` and `days`. A missing field is reported at the first "
+        "line of the mapping it belongs in. (Dose and total have rules of their own: CD303, "
+        "CD304.)"
+    ),
+    fix="Add the field.",
+    bad=_ROW + "    dose: 10 million\n    total: 20 million\n",
+    good=_GOOD,
+)
+
+WRONG_TYPE = Rule(
+    code="CD103",
+    name="wrong-type",
+    severity=Severity.ERROR,
+    summary="A field holds the wrong kind of value (a list where text belongs, say).",
+    explanation="Each field has one kind of value; see the protocol format in the README.",
+    fix="Write the field as the format describes.",
+    bad=_ROW + "    dose: 10 million\n    days: 2\n    total: 20 million\n    per_side: maybe\n",
+    good=_GOOD,
+)
+
+PER_SIDE_CONFLICT = Rule(
+    code="CD104",
+    name="per-side-conflict",
+    severity=Severity.ERROR,
+    summary="`per_side: false` on a route written with a per-side suffix.",
+    explanation=(
+        "A route such as `Intra-articular/per side` says the dose and total count one side. "
+        "`per_side: false` says the opposite; celldose cannot tell which is meant."
+    ),
+    fix="Remove `per_side: false`, or the `/per side` suffix.",
+    bad=(
+        "protocol: Knee\nadministrations:\n  - route: Intra-articular/per side\n"
+        "    dose: 10 million\n    days: 1\n    total: 10 million\n    per_side: false\n"
+    ),
+    good=(
+        "protocol: Knee\nadministrations:\n  - route: Intra-articular/per side\n"
+        "    dose: 10 million\n    days: 1\n    total: 10 million\n"
+    ),
+)
+
+INVALID_CELL_COUNT = Rule(
+    code="CD201",
+    name="invalid-cell-count",
+    severity=Severity.ERROR,
+    summary="A dose or total that is not a number celldose can read exactly.",
+    explanation=(
+        "Counts are read by a strict grammar: 50,000,000 / 50000000 / 5e7 / 2.5e7 / "
+        "50 million cells / 50M cells / 5 x 10^7 / 5×10⁷ / 50'000'000 / 50.000.000. "
+        "Anything else is refused rather than guessed: `5,0` (a comma is only a thousands "
+        "separator), `50.000` (50 or 50,000?), `010` (octal in YAML 1.1), exponents beyond "
+        "±30, a fraction of a cell."
+    ),
+    fix="Write the count as digits, e.g. 50,000,000 or 50 million cells.",
+    bad=_ROW + "    dose: 50.000 cells\n    days: 1\n    total: 50.000 cells\n",
+    good=_ROW + "    dose: 50,000 cells\n    days: 1\n    total: 50,000 cells\n",
+)
+
+NON_POSITIVE_COUNT = Rule(
+    code="CD202",
+    name="non-positive-count",
+    severity=Severity.ERROR,
+    summary="A dose or total of zero or fewer cells.",
+    explanation=(
+        "A row that delivers cells delivers at least one; a row that delivers none says N/A."
+    ),
+    fix="Correct the number, or write N/A for a row that delivers no cells.",
+    bad=_ROW + "    dose: 0\n    days: 1\n    total: 0\n",
+    good=_ROW + "    dose: 10 million\n    days: 1\n    total: 10 million\n",
+)
+
+NOT_A_CELL_COUNT = Rule(
+    code="CD203",
+    name="not-a-cell-count",
+    severity=Severity.ERROR,
+    summary="A dose or total in a unit that is not cells or cells per kilogram.",
+    explanation=(
+        "Cells are their own dimension: `50 million mL` is a volume and `25 million cells/mL` "
+        "a concentration; neither is a number of cells, and units that cannot mix are never "
+        "converted into each other."
+    ),
+    fix="Write the number of cells (or cells/kg).",
+    bad=_ROW + "    dose: 2 mL\n    days: 1\n    total: 2 mL\n",
+    good=_ROW + "    dose: 10 million cells\n    days: 1\n    total: 10 million cells\n",
+)
+
+INVALID_DAYS = Rule(
+    code="CD204",
+    name="invalid-days",
+    severity=Severity.ERROR,
+    summary="`days` is not a positive whole number.",
+    explanation=(
+        "`days` counts dosing days; the total is dose x days. `0`, `1.5`, `1:30` or `no` "
+        "cannot be multiplied into a cell count (YAML 1.1 would read `1:30` as 90 and `no` "
+        "as false; celldose reads what was written)."
+    ),
+    fix="Write the number of dosing days, e.g. 1.",
+    bad=_ROW + "    dose: 10 million\n    days: 0\n    total: 10 million\n",
+    good=_ROW + "    dose: 10 million\n    days: 1\n    total: 10 million\n",
+)
+
+RULES = (
+    UNKNOWN_KEY,
+    MISSING_FIELD,
+    WRONG_TYPE,
+    PER_SIDE_CONFLICT,
+    INVALID_CELL_COUNT,
+    NON_POSITIVE_COUNT,
+    NOT_A_CELL_COUNT,
+    INVALID_DAYS,
+)

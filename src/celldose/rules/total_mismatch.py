@@ -1,0 +1,56 @@
+"""CD301: a row's total differs from dose x days."""
+
+from collections.abc import Iterator
+
+import pint
+
+from celldose.diagnostics import Severity
+from celldose.model import Administration
+from celldose.rules.base import Finding, Rule
+from celldose.units.format import format_quantity
+
+
+def check(row: Administration) -> Iterator[Finding]:
+    expected = row.expected_total
+    total = row.total
+    if expected is None or not isinstance(total, pint.Quantity):
+        return
+    if total.units != expected.units or total.magnitude == expected.magnitude:
+        return  # different units are CD302's finding; equal totals are right
+    side = " per side" if row.per_side else ""
+    message = (
+        f"total {format_quantity(total)} != dose {format_quantity(row.dose)} x {row.days} "  # type: ignore[arg-type]
+        f"day{'s' if row.days != 1 else ''} = {format_quantity(expected)}{side}"
+    )
+    fix = f"make the total {format_quantity(expected)}, or correct the dose or days"
+    if row.per_side and total.magnitude == 2 * expected.magnitude:
+        fix = (
+            f"the total counts both sides; on a per-side row it counts one side: "
+            f"{format_quantity(expected)}"
+        )
+    yield Finding(RULE.name, message, ("total",), fix)
+
+
+RULE = Rule(
+    code="CD301",
+    name="total-mismatch",
+    severity=Severity.ERROR,
+    summary="A row's total differs from dose x days (per side on a per-side row).",
+    explanation=(
+        "The total is what a person preparing cells reads; it must equal the dose per "
+        "injection times the number of dosing days, computed exactly in whole cells. On a "
+        "per-side row (`Intra-articular/per side`, or `per_side: true`) dose and total both "
+        "count one side. The message shows the written and the computed value. Correcting the "
+        "total is not always the right fix: the dose may be the wrong number."
+    ),
+    fix="Make the total equal dose x days, or correct the dose or days.",
+    bad=(
+        "protocol: Knee\nadministrations:\n  - route: intra-articular\n    dose: 50,000,000\n"
+        "    days: 2\n    total: 50,000,000\n"
+    ),
+    good=(
+        "protocol: Knee\nadministrations:\n  - route: intra-articular\n    dose: 50,000,000\n"
+        "    days: 2\n    total: 100,000,000\n"
+    ),
+    check_row=check,
+)

@@ -1,0 +1,12 @@
+"""The JSON Schema of the protocol format, exported from the model."""
+
+from typing import Any
+
+from celldose.model import Protocol
+
+SCHEMA_ID = "https://github.com/celldose/celldose/schemas/protocol.schema.json"
+
+
+def protocol_schema() -> dict[str, Any]:
+    schema = Protocol.model_json_schema(by_alias=True, mode="validation")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}

@@ -1,0 +1,114 @@
+"""Plain data to models: pydantic errors become findings, and valid rows are kept.
+
+A linter must not stop at the first bad row: when the protocol as a whole fails validation,
+each row is validated on its own and the rows that pass still go to the rules.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from celldose.diagnostics import Pointer
+from celldose.model import Administration, Protocol
+from celldose.rules import Finding
+
+_KINDS = {
+    "string_type": "text",
+    "model_type": "a mapping of fields",
+    "model_attributes_type": "a mapping of fields",
+    "tuple_type": "a list",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Validated:
+    protocol: Protocol | None
+    """The whole protocol, when it validated."""
+    rows: tuple[tuple[int, Administration], ...]
+    """Every row that validated, with its index, whether or not the protocol did."""
+    findings: tuple[Finding, ...]
+
+
+def validate(data: object) -> Validated:
+    """Validate plain data as a protocol; never raises for bad data."""
+    if not isinstance(data, Mapping):
+        what = "empty" if data is None else f"{_kind(data)}, not a mapping of protocol fields"
+        return Validated(None, (), (Finding("not-a-protocol", f"the document is {what}", ()),))
+    try:
+        protocol = Protocol.model_validate(data)
+    except ValidationError as exc:
+        findings = tuple(_findings(exc.errors(include_url=False), data))
+        return Validated(None, tuple(_valid_rows(data.get("administrations"))), findings)
+    return Validated(protocol, tuple(enumerate(protocol.administrations)), ())
+
+
+def _valid_rows(rows: object) -> Iterator[tuple[int, Administration]]:
+    if not isinstance(rows, Sequence) or isinstance(rows, str):
+        return
+    for index, row in enumerate(rows):
+        try:
+            yield index, Administration.model_validate(row)
+        except ValidationError:
+            continue
+
+
+def _findings(errors: list[ErrorDetails], data: Mapping[str, object]) -> Iterator[Finding]:
+    with_children = {e["loc"][:-1] for e in errors if e["loc"]}
+    for error in errors:
+        pointer: Pointer = tuple(error["loc"])
+        kind = error["type"]
+        field = str(pointer[-1]) if pointer and isinstance(pointer[-1], str) else "row"
+        value = error.get("input")
+        if kind == "too_short" and pointer in with_children:
+            continue  # its rows failed; they are reported one by one
+        if kind == "missing":
+            yield Finding(
+                "missing-field", f"missing required field {field!r}", pointer, f"add {field}:"
+            )
+        elif kind == "extra_forbidden":
+            yield _unknown_key(pointer, field)
+        elif kind in ("too_short", "string_too_short") or (kind in _KINDS and value is None):
+            yield Finding(
+                "missing-field", f"{field} is empty", pointer, f"write a value for {field}"
+            )
+        elif kind in _KINDS:
+            yield Finding(
+                "wrong-type",
+                f"{field} must be {_KINDS[kind]}, found {_kind(value)}",
+                pointer,
+                "see the protocol format in the README",
+            )
+        elif kind == "string_too_long":
+            yield Finding("wrong-type", f"{field} is too long ({error['msg']})", pointer)
+        elif "-" in kind:  # our own error types are rule names
+            yield Finding(kind, f"{field} {error['msg']}", pointer)
+        else:
+            yield Finding("wrong-type", f"{field}: {error['msg']}", pointer)
+
+
+def _unknown_key(pointer: Pointer, key: str) -> Finding:
+    model = Protocol if len(pointer) == 1 else Administration
+    fields = [f.alias or name for name, f in model.model_fields.items()]
+    close = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
+    fix = f"did you mean {close[0]!r}?" if close else f"known fields: {', '.join(fields)}"
+    where = "protocol" if model is Protocol else "administration"
+    return Finding("unknown-key", f"unknown {where} key {key!r}", pointer, fix, on_key=True)
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, str):
+        return f"text {value[:40]!r}"
+    return f"a value of type {type(value).__name__}"
