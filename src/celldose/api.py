@@ -73,7 +73,7 @@ def check_text(text: str, path: str = "<text>") -> Report:
 
 
 def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Files named directly, and protocol files below named directories, in sorted order.
+    """Files named directly, and protocol files below named directories sorted by path.
 
     Hidden files and directories (``.git``, ``.venv``) below a named directory are skipped.
     A path that does not exist raises :class:`FileNotFoundError`.
@@ -88,12 +88,16 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
             raise FileNotFoundError(f"no such file or directory: {os.fspath(raw)}")
 
 
-def _walk(directory: Path) -> Iterator[Path]:
+def _walk(directory: Path) -> list[Path]:
+    found: list[Path] = []
     for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if not name.startswith(".") and Path(name).suffix.lower() in YAML_SUFFIXES:
-                yield Path(root) / name
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.extend(
+            Path(root) / name
+            for name in files
+            if not name.startswith(".") and Path(name).suffix.lower() in YAML_SUFFIXES
+        )
+    return sorted(found)
 
 
 def _read(path: Path) -> Loaded:

@@ -52,7 +52,10 @@ def validate(data: object) -> Validated:
 def _valid_rows(rows: object) -> Iterator[tuple[int, Administration]]:
     if not isinstance(rows, Sequence) or isinstance(rows, str):
         return
+    known = {f.alias or name for name, f in Administration.model_fields.items()}
     for index, row in enumerate(rows):
+        if isinstance(row, Mapping):  # unknown keys are reported already; check the rest
+            row = {k: v for k, v in row.items() if k in known}
         try:
             yield index, Administration.model_validate(row)
         except ValidationError:
@@ -60,14 +63,13 @@ def _valid_rows(rows: object) -> Iterator[tuple[int, Administration]]:
 
 
 def _findings(errors: list[ErrorDetails], data: Mapping[str, object]) -> Iterator[Finding]:
-    with_children = {e["loc"][:-1] for e in errors if e["loc"]}
     for error in errors:
         pointer: Pointer = tuple(error["loc"])
         kind = error["type"]
         field = str(pointer[-1]) if pointer and isinstance(pointer[-1], str) else "row"
         value = error.get("input")
-        if kind == "too_short" and pointer in with_children:
-            continue  # its rows failed; they are reported one by one
+        if kind == "too_short" and value:
+            continue  # pydantic adds this when rows fail; they are reported one by one
         if kind == "missing":
             yield Finding(
                 "missing-field", f"missing required field {field!r}", pointer, f"add {field}:"

@@ -53,7 +53,7 @@ class Administration(BaseModel):
         if value is False and suffix:
             raise PydanticCustomError(
                 "per-side-conflict",
-                "is false but the route {route!r} says per side",
+                "is false but the route '{route}' says per side",
                 {"route": route},
             )
         return bool(value) or bool(suffix)

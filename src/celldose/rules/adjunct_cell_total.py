@@ -42,8 +42,7 @@ RULE = Rule(
         "    days: 1\n    total: 50,000,000\n"
     ),
     good=(
-        "protocol: Back\nadministrations:\n  - route: Myers cocktail\n    dose: 50,000,000\n"
-        "    days: 1\n    total: N/A\n"
+        "protocol: Back\nadministrations:\n  - route: Myers cocktail\n    days: 1\n    total: N/A\n"
     ),
     check_row=check,
 )

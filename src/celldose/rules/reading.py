@@ -46,8 +46,8 @@ YAML_UNSUPPORTED = Rule(
     ),
     fix="Write the value out in place; put each protocol in its own file.",
     bad=(
-        "protocol: Knee\nadministrations:\n  - route: intra-articular\n    dose: &d 10 million\n"
-        "    days: 1\n    total: *d\n"
+        "protocol: Knee\nadministrations:\n  - route: &r intra-articular\n    dose: 10 million\n"
+        "    days: 1\n    total: 10 million\n    notes: *r\n"
     ),
     good=(
         "protocol: Knee\nadministrations:\n  - route: intra-articular\n    dose: 10 million\n"

@@ -20,11 +20,14 @@ def check(row: Administration) -> Iterator[Finding]:
     )
     if row.total is NA:
         yield Finding(
-            RULE.name, f"total is N/A on a {row.route!r} row, which delivers cells", ("total",), fix
+            RULE.name,
+            f"total is N/A on the {row.route!r} row, which delivers cells",
+            ("total",),
+            fix,
         )
     else:
         yield Finding(
-            RULE.name, f"no total on a {row.route!r} row, which delivers cells", ("total",), fix
+            RULE.name, f"no total on the {row.route!r} row, which delivers cells", ("total",), fix
         )
 
 

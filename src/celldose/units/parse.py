@@ -22,7 +22,8 @@ Decisions a user may trip over, each one refused rather than guessed:
 
 * A comma is only ever a thousands separator; the decimal mark is a point. ``5,0`` is an error.
 * A lone point followed by exactly three digits (``50.000``) is ambiguous (50 or 50,000) and an
-  error; two or more point-groups (``50.000.000``) can only be grouping and are read as such.
+  error (``0.001`` is not: no thousands group starts with 0); two or more point-groups
+  (``50.000.000``) can only be grouping and are read as such.
 * Groups after the first have exactly three digits; the first has one to three.
 * A leading zero (``010``) is an error: YAML 1.1 reads it as octal 8.
 * Exponents beyond ±30 and texts longer than 120 characters are errors, found in
@@ -173,7 +174,8 @@ def _read_mantissa(m: str, text: str, *, exponent_follows: bool) -> Fraction:
 
     decimals = ""
     if seps.count(".") == 1 and seps[-1] == ".":  # a single, final point is the decimal mark
-        if len(seps) == 1 and len(runs[1]) == 3 and not exponent_follows:
+        # "50.000" could be 50 or 50,000; "0.001" cannot be grouping (no group starts with 0).
+        if len(seps) == 1 and len(runs[1]) == 3 and runs[0] != "0" and not exponent_follows:
             as_decimal = Fraction(int(runs[0] + runs[1]), 1000)
             as_grouped = int(runs[0] + runs[1])
             raise AmountSyntaxError(

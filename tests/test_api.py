@@ -1,0 +1,148 @@
+"""The public API as another program uses it: load(), check(), the models and the Report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pint
+import pydantic
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import celldose
+from celldose.rules import BY_CODE
+from conftest import PROTOCOLS, SEED
+
+
+def test_load_returns_a_typed_immutable_protocol_with_quantities() -> None:
+    protocol = celldose.load(SEED)
+    assert isinstance(protocol, celldose.Protocol)
+    assert protocol.name == "Sacroiliitis"
+    myers, joint = protocol.administrations
+    assert myers.total is celldose.NA
+    assert joint.per_side is True
+    assert joint.route_name == "Intra-articular"
+    assert isinstance(joint.dose, pint.Quantity)
+    assert joint.dose.magnitude == 50_000_000
+    assert isinstance(joint.dose.magnitude, int)
+    assert str(joint.dose.units) == "cell"
+    with pytest.raises(pydantic.ValidationError):
+        joint.days = 2  # type: ignore[misc]
+
+
+def test_literal_and_normalized_seed_are_the_same_protocol() -> None:
+    literal = celldose.load(PROTOCOLS / "sacroiliitis.yaml")
+    normal = celldose.load(PROTOCOLS / "sacroiliitis-normalized.yaml")
+    for a, b in zip(literal.administrations, normal.administrations, strict=True):
+        assert (a.dose, a.days, a.total, a.per_side) == (b.dose, b.days, b.total, b.per_side)
+
+
+def test_the_seed_is_checked_not_merely_accepted(tmp_path: Path) -> None:
+    report = celldose.check(SEED)
+    assert report.ok and not report.warnings
+    assert [d.code for d in report.infos] == ["CD306"]
+    wrong = tmp_path / "seed.yaml"
+    wrong.write_text(SEED.read_text().replace("total: 50,000,000", "total: 5,000,000"))
+    errors = celldose.check(wrong).errors
+    assert [(e.code, e.line, e.column) for e in errors] == [("CD301", 13, 12)]
+    assert "50,000,000 cells" in errors[0].message and "5,000,000 cells" in errors[0].message
+
+
+def test_load_raises_protocol_error_with_diagnostics(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("protocol: X\nadministrations:\n  - route: IA\n    days: zero\n")
+    with pytest.raises(celldose.ProtocolError) as caught:
+        celldose.load(bad)
+    assert caught.value.diagnostics[0].code == "CD204"
+    assert str(caught.value).startswith(f"{bad}:4:11: CD204")
+
+
+def test_load_does_not_run_rules(tmp_path: Path) -> None:
+    """A loaded protocol may be inconsistent; check() is where the verdict is."""
+    path = tmp_path / "p.yaml"
+    path.write_text("protocol: X\nadministrations:\n  - {route: IA, dose: 5, days: 2, total: 5}\n")
+    assert celldose.load(path).administrations[0].expected_total is not None
+    assert [d.code for d in celldose.check(path).errors] == ["CD301"]
+
+
+def test_check_a_mapping_gives_pointers_not_lines() -> None:
+    report = celldose.check(
+        {
+            "protocol": "X",
+            "administrations": [{"route": "IA", "dose": 5e7, "days": 3, "total": 1.5e8}],
+        }
+    )
+    assert report.ok
+    report = celldose.check(
+        {
+            "protocol": "X",
+            "administrations": [{"route": "IA", "dose": 5e7, "days": 3, "total": 1e8}],
+        }
+    )
+    (error,) = report.errors
+    assert error.line is None and error.pointer == ("administrations", 0, "total")
+    assert error.message.endswith("= 150,000,000 cells")
+
+
+def test_check_a_directory_and_text() -> None:
+    report = celldose.check(PROTOCOLS)
+    assert report.ok
+    assert len(report.paths) == len(list(PROTOCOLS.glob("*.yaml")))
+    assert celldose.check_text("protocol: X\n", "x.yaml").errors[0].path == "x.yaml"
+
+
+def test_exact_arithmetic_fifty_million_times_three() -> None:
+    report = celldose.check(
+        {
+            "protocol": "X",
+            "administrations": [{"route": "IA", "dose": "5e7", "days": 3, "total": "150,000,000"}],
+        }
+    )
+    assert report.ok
+    protocol = celldose.Protocol.model_validate(
+        {
+            "protocol": "X",
+            "administrations": [{"route": "IA", "dose": "5e7", "days": 3, "total": "1.5e8"}],
+        }
+    )
+    total = protocol.administrations[0].expected_total
+    assert total is not None and total.magnitude == 150_000_000 and isinstance(total.magnitude, int)
+
+
+@given(
+    dose=st.integers(min_value=1, max_value=10**12),
+    days=st.integers(min_value=1, max_value=1000),
+    delta=st.integers(min_value=-(10**6), max_value=10**6),
+    per_side=st.booleans(),
+)
+def test_total_rule_agrees_with_integer_arithmetic(
+    dose: int, days: int, delta: int, per_side: bool
+) -> None:
+    total = dose * days + delta
+    row = {"route": "intra-articular", "dose": f"{dose:,}", "days": str(days), "per_side": per_side}
+    row["total"] = f"{total:,}"
+    report = celldose.check({"protocol": "X", "administrations": [row]})
+    codes = [d.code for d in report.diagnostics]
+    if total <= 0:
+        assert codes == ["CD202"]
+    elif delta == 0:
+        assert codes == []
+    else:
+        assert codes == ["CD301"]
+        assert f"= {dose * days:,} cells" in report.diagnostics[0].message
+
+
+def test_every_diagnostic_code_is_in_the_catalogue() -> None:
+    for case in (Path(__file__).parent / "cases").glob("*.yaml"):
+        for d in celldose.check(case).diagnostics:
+            assert BY_CODE[d.code].name == d.name
+            assert BY_CODE[d.code].severity == d.severity
+
+
+def test_report_is_sorted_and_counts() -> None:
+    report = celldose.check(Path(__file__).parent / "cases")
+    keys = [d.sort_key() for d in report.diagnostics]
+    assert keys == sorted(keys)
+    assert len(report.errors) + len(report.warnings) + len(report.infos) == len(report.diagnostics)
+    assert not report.ok

@@ -1,0 +1,36 @@
+"""schemas/protocol.schema.json is exported from the model and must not drift.
+
+Regenerate with ``celldose schema > schemas/protocol.schema.json``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from celldose.schema import protocol_schema
+from conftest import ROOT
+
+
+def test_committed_schema_matches_the_model() -> None:
+    committed = json.loads((ROOT / "schemas" / "protocol.schema.json").read_text(encoding="utf-8"))
+    assert committed == protocol_schema(), (
+        "regenerate: celldose schema > schemas/protocol.schema.json"
+    )
+
+
+def test_schema_names_every_field_and_forbids_unknown_keys() -> None:
+    schema = protocol_schema()
+    assert set(schema["properties"]) == {"protocol", "condition", "product", "administrations"}
+    assert schema["required"] == ["protocol", "administrations"]
+    assert schema["additionalProperties"] is False
+    row = schema["$defs"]["Administration"]
+    assert set(row["properties"]) == {
+        "route",
+        "dose",
+        "days",
+        "total",
+        "per_side",
+        "product",
+        "notes",
+    }
+    assert row["additionalProperties"] is False
