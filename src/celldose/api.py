@@ -125,7 +125,10 @@ def _run(label: str, loaded: Loaded) -> tuple[Protocol | None, list[Diagnostic]]
                     Finding(finding.rule, finding.message, pointer, finding.fix, finding.on_key)
                 )
     source_map = loaded.source_map
+    unusable = {p.pointer for p in loaded.problems if p.pointer is not None}
     for finding in findings:
+        if finding.pointer in unusable:
+            continue  # e.g. "no total" where the total was an alias: already reported
         span = (
             source_map.key(finding.pointer) if finding.on_key else source_map.value(finding.pointer)
         )

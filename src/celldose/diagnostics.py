@@ -15,6 +15,12 @@ Pointer = tuple[str | int, ...]
 """A path into a protocol's data: ``("administrations", 1, "total")``."""
 
 
+def quote(text: object, limit: int = 40) -> str:
+    """User text for a message: quoted, and cut so a megabyte of input never fills a report."""
+    value = str(text)
+    return repr(value if len(value) <= limit else value[: limit - 1] + "…")
+
+
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from celldose.diagnostics import Pointer
+from celldose.diagnostics import Pointer, quote
 from celldose.model import Administration, Protocol
 from celldose.rules import Finding
 
@@ -101,7 +101,7 @@ def _unknown_key(pointer: Pointer, key: str) -> Finding:
     close = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
     fix = f"did you mean {close[0]!r}?" if close else f"known fields: {', '.join(fields)}"
     where = "protocol" if model is Protocol else "administration"
-    return Finding("unknown-key", f"unknown {where} key {key!r}", pointer, fix, on_key=True)
+    return Finding("unknown-key", f"unknown {where} key {quote(key)}", pointer, fix, on_key=True)
 
 
 def _kind(value: object) -> str:
@@ -112,5 +112,5 @@ def _kind(value: object) -> str:
     if isinstance(value, list | tuple):
         return "a list"
     if isinstance(value, str):
-        return f"text {value[:40]!r}"
+        return f"text {quote(value)}"
     return f"a value of type {type(value).__name__}"

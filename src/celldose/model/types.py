@@ -19,11 +19,14 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
+from celldose.diagnostics import quote
 from celldose.units.format import format_quantity
 from celldose.units.parse import Amount, AmountSyntaxError, parse_amount
 from celldose.units.registry import registry
 
 MAX_DAYS_DIGITS = 6
+MAX_COUNT = 10**30
+"""Largest count accepted from any input: a bound for safety, far above any real dose."""
 
 
 class NotApplicable(Enum):
@@ -71,6 +74,12 @@ def to_cell_count(value: object) -> pint.Quantity[int]:
             "{text} is not a whole number of cells",
             {"text": _quote(value)},
         )
+    if amount.value > MAX_COUNT:
+        raise PydanticCustomError(
+            "invalid-cell-count",
+            "{text} is more than 10^30 cells: not a count celldose can check",
+            {"text": _quote(value)},
+        )
     return registry().Quantity(int(amount.value), amount.unit)
 
 
@@ -100,7 +109,7 @@ def to_days(value: object) -> int:
         number = int(digits)
     else:
         raise _days_error(value)
-    if number < 1:
+    if not 1 <= number < 10**MAX_DAYS_DIGITS:
         raise _days_error(value)
     return number
 
@@ -161,11 +170,12 @@ def _amount(value: object) -> Amount:
     )
 
 
-def _quote(value: object, limit: int = 40) -> str:
+def _quote(value: object) -> str:
+    if isinstance(value, int) and value.bit_length() > 128:  # str() of huge ints is slow or fails
+        return "a number of more than 38 digits"
     if isinstance(value, pint.Quantity):
-        return format_quantity(value)
-    text = str(value)
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+        return _quote(value.magnitude) if isinstance(value.magnitude, int) else quote(value)
+    return quote(value)
 
 
 def _kind(value: object) -> str:

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pint
 
-from celldose.diagnostics import Severity
+from celldose.diagnostics import Severity, quote
 from celldose.model import Administration
 from celldose.rules.base import Finding, Rule
 from celldose.units.format import format_quantity
@@ -16,7 +16,7 @@ def check(row: Administration) -> Iterator[Finding]:
     if match.kind is RouteKind.ADJUNCT and isinstance(row.total, pint.Quantity):
         yield Finding(
             RULE.name,
-            f"{row.route!r} is a non-cell adjunct ({match.canonical}) but the row's total is "
+            f"{quote(row.route)} is a non-cell adjunct ({match.canonical}) but the row's total is "
             f"{format_quantity(row.total)}",
             ("total",),
             "write N/A if the row delivers no cells; if cells are given in the infusion, name "

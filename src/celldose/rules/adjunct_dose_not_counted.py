@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from celldose.diagnostics import Severity
+from celldose.diagnostics import Severity, quote
 from celldose.model import Administration
 from celldose.rules.base import Finding, Rule
 from celldose.units.format import format_quantity
@@ -14,7 +14,7 @@ def check(row: Administration) -> Iterator[Finding]:
         return
     yield Finding(
         RULE.name,
-        f"dose {format_quantity(row.dose)} on the non-cell adjunct row {row.route!r} is not "
+        f"dose {format_quantity(row.dose)} on the non-cell adjunct row {quote(row.route)} is not "
         "counted: its total says no cells are delivered",
         ("dose",),
         "if the infusion carries cells, name the cell route and write the total",

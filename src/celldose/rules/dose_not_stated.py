@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from celldose.diagnostics import Severity
+from celldose.diagnostics import Severity, quote
 from celldose.model import Administration
 from celldose.rules.base import Finding, Rule
 from celldose.vocabulary import RouteKind, classify
@@ -12,7 +12,7 @@ def check(row: Administration) -> Iterator[Finding]:
     if row.dose is None and classify(row.route).kind is not RouteKind.ADJUNCT:
         yield Finding(
             RULE.name,
-            f"no dose on the {row.route!r} row, which delivers cells",
+            f"no dose on the {quote(row.route)} row, which delivers cells",
             ("dose",),
             "write the cells per injection, e.g. dose: 50,000,000",
         )

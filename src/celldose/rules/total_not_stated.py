@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from celldose.diagnostics import Severity
+from celldose.diagnostics import Severity, quote
 from celldose.model import NA, Administration
 from celldose.rules.base import Finding, Rule
 from celldose.units.format import format_quantity
@@ -21,13 +21,16 @@ def check(row: Administration) -> Iterator[Finding]:
     if row.total is NA:
         yield Finding(
             RULE.name,
-            f"total is N/A on the {row.route!r} row, which delivers cells",
+            f"total is N/A on the {quote(row.route)} row, which delivers cells",
             ("total",),
             fix,
         )
     else:
         yield Finding(
-            RULE.name, f"no total on the {row.route!r} row, which delivers cells", ("total",), fix
+            RULE.name,
+            f"no total on the {quote(row.route)} row, which delivers cells",
+            ("total",),
+            fix,
         )
 
 

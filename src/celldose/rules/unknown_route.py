@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from celldose.diagnostics import Severity
+from celldose.diagnostics import Severity, quote
 from celldose.model import Administration
 from celldose.rules.base import Finding, Rule
 from celldose.vocabulary import RouteKind, classify
@@ -12,7 +12,7 @@ def check(row: Administration) -> Iterator[Finding]:
     if classify(row.route).kind is RouteKind.UNKNOWN:
         yield Finding(
             RULE.name,
-            f"unknown route {row.route_name!r}: treated as a route that delivers cells",
+            f"unknown route {quote(row.route_name)}: treated as a route that delivers cells",
             ("route",),
             "use a known route name (intra-articular, intradiscal, epidural, periarticular, "
             "intravenous, ...), or check the spelling",

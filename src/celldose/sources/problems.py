@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from celldose.diagnostics import Span
+from celldose.diagnostics import Pointer, Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,3 +15,5 @@ class SourceProblem:
     message: str
     span: Span | None
     fix: str | None = None
+    pointer: Pointer | None = None
+    """The value the problem makes unusable; later findings about it would only repeat it."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,8 @@ class Loaded:
 def read_text(path: Path) -> str | SourceProblem:
     """Read ``path`` as text: UTF-8 (with or without a BOM), or UTF-16/32 with a BOM."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device would block or never end
+            return SourceProblem("unreadable-file", "not a regular file", None)
         with path.open("rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
@@ -51,29 +54,30 @@ def read_text(path: Path) -> str | SourceProblem:
 
 def decode(raw: bytes) -> str | SourceProblem:
     """Decode bytes, or say where and why they are not text."""
-    for bom, encoding in _BOMS:
+    encoding, body = "utf-8", raw
+    for bom, name in _BOMS:
         if raw.startswith(bom):
-            try:
-                return raw[len(bom) :].decode(encoding)
-            except UnicodeDecodeError as exc:
-                return _not_text(raw, len(bom) + exc.start, f"invalid {encoding.upper()}")
-    nul = raw.find(b"\x00")
-    if nul >= 0:
-        return _not_text(raw, nul, "a NUL byte: this is a binary file, not a protocol sheet")
+            encoding, body = name, raw[len(bom) :]
+            break
     try:
-        return raw.decode("utf-8")
+        text = body.decode(encoding)
     except UnicodeDecodeError as exc:
-        return _not_text(
-            raw,
-            exc.start,
-            f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8",
-        )
+        if encoding == "utf-8" and b"\x00" in body[: exc.start + 1]:
+            return _binary(body.decode(encoding, errors="replace"))
+        why = f"byte 0x{body[exc.start]:02x} is not {encoding.upper()}; save the file as UTF-8"
+        return _not_text(body[: exc.start].decode(encoding, errors="replace"), why)
+    if "\x00" in text:
+        return _binary(text)
+    return text
 
 
-def _not_text(raw: bytes, offset: int, why: str) -> SourceProblem:
-    line_start = raw.rfind(b"\n", 0, offset) + 1
-    line = raw.count(b"\n", 0, offset) + 1
-    column = len(raw[line_start:offset].decode("utf-8", errors="replace")) + 1
-    return SourceProblem(
-        "unreadable-file", f"not a text file: {why}", Span(line, column, line, column + 1)
-    )
+def _binary(text: str) -> SourceProblem:
+    return _not_text(text[: text.index("\x00")], "a NUL byte: this is a binary file")
+
+
+def _not_text(before: str, why: str) -> SourceProblem:
+    """A problem at the character after ``before``, the decoded text that precedes it."""
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    span = Span(line, column, line, column + 1)
+    return SourceProblem("unreadable-file", f"not a text file: {why}", span)

@@ -19,7 +19,8 @@ from collections.abc import Callable
 
 import yaml
 
-from celldose.diagnostics import Pointer, Span
+from celldose.diagnostics import Pointer, Span, quote
+from celldose.sources.lines import LineIndex
 from celldose.sources.problems import SourceProblem
 from celldose.sources.sourcemap import SourceMap
 from celldose.sources.text import Loaded
@@ -50,20 +51,37 @@ class _Stop(Exception):
 
 def load_yaml(text: str) -> Loaded:
     """Compose ``text`` into plain data (dicts, lists, strings, None) with its source map."""
-    composer = _Composer(text)
+    lines = LineIndex(text)
+    composer: _Composer | None = None
     try:
+        composer = _Composer(text, lines)  # the pure-Python reader may already refuse the text
         data = composer.document()
     except _Stop as stop:
-        return Loaded(None, SourceMap(), (*composer.problems, stop.problem))
+        return _failed(composer, stop.problem)
     except yaml.YAMLError as exc:
-        return Loaded(None, SourceMap(), (*composer.problems, _syntax_problem(exc, text)))
+        return _failed(composer, _syntax_problem(exc, text, lines))
+    except UnicodeEncodeError as exc:  # a lone surrogate in text that did not come from a file
+        line, column = lines.locate(exc.start)
+        problem = SourceProblem(
+            "unreadable-file",
+            "not valid Unicode text: a lone surrogate character",
+            Span(line, column, line, column + 1),
+        )
+        return _failed(composer, problem)
     finally:
-        composer.dispose()
+        if composer is not None:
+            composer.dispose()
     return Loaded(data, composer.source_map, tuple(composer.problems))
 
 
+def _failed(composer: _Composer | None, problem: SourceProblem) -> Loaded:
+    earlier = tuple(composer.problems) if composer is not None else ()
+    return Loaded(None, SourceMap(), (*earlier, problem))
+
+
 class _Composer:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, lines: LineIndex) -> None:
+        self._lines = lines
         self._loader = _Loader(text)
         self._get: Callable[[], yaml.Event] = self._loader.get_event  # type: ignore[assignment]
         self.source_map = SourceMap()
@@ -87,7 +105,7 @@ class _Composer:
                     "yaml-unsupported",
                     "a second YAML document: a protocol file holds one document; "
                     "put each protocol in its own file",
-                    _span(event),
+                    self._span(event),
                 )
             )
         return data
@@ -96,25 +114,28 @@ class _Composer:
         self._nodes += 1
         if self._nodes > MAX_NODES:
             raise _Stop(
-                SourceProblem("input-limit", f"more than {MAX_NODES:,} YAML nodes", _span(event))
+                SourceProblem(
+                    "input-limit", f"more than {MAX_NODES:,} YAML nodes", self._span(event)
+                )
             )
         if isinstance(event, yaml.AliasEvent):
             if record:
-                self.source_map.values[pointer] = _span(event)
+                self.source_map.values[pointer] = self._span(event)
             self.problems.append(
                 SourceProblem(
                     "yaml-unsupported",
-                    f"alias *{event.anchor} is not supported: write the value out, so that each "
-                    "value is checked where it is written",
-                    _span(event),
+                    f"alias *{quote(event.anchor)[1:-1]} is not supported: write the value out, "
+                    "so that each value is checked where it is written",
+                    self._span(event),
+                    pointer=pointer,
                 )
             )
             return None
         self._check_tag(event)
         if isinstance(event, yaml.ScalarEvent):
             if record:
-                self.source_map.values[pointer] = _span(event)
-            if event.style is None and event.value in _NULLS:
+                self.source_map.values[pointer] = self._span(event)
+            if not event.style and event.value in _NULLS:  # plain style: None (pure), "" (C)
                 return None
             return str(event.value)
         if depth >= MAX_DEPTH:
@@ -122,7 +143,7 @@ class _Composer:
                 SourceProblem(
                     "input-limit",
                     f"nesting deeper than {MAX_DEPTH} levels; a protocol needs three",
-                    _span(event),
+                    self._span(event),
                 )
             )
         if isinstance(event, yaml.SequenceStartEvent):
@@ -130,7 +151,7 @@ class _Composer:
         if isinstance(event, yaml.MappingStartEvent):
             return self._mapping(event, pointer, depth, record=record)
         raise _Stop(
-            SourceProblem("yaml-syntax", f"unexpected {type(event).__name__}", _span(event))
+            SourceProblem("yaml-syntax", f"unexpected {type(event).__name__}", self._span(event))
         )
 
     def _sequence(
@@ -140,7 +161,7 @@ class _Composer:
         while not isinstance(event := self._get(), yaml.SequenceEndEvent):
             items.append(self._node(event, (*pointer, len(items)), depth + 1, record=record))
         if record:
-            self.source_map.values[pointer] = _span(start, event)
+            self.source_map.values[pointer] = self._span(start, event)
         return items
 
     def _mapping(
@@ -153,7 +174,7 @@ class _Composer:
                     SourceProblem(
                         "yaml-unsupported",
                         "a key that is not plain text (a list, mapping or alias used as a key)",
-                        _span(key_event),
+                        self._span(key_event),
                     )
                 )
                 self._node(key_event, pointer, depth + 1, record=False)
@@ -168,20 +189,27 @@ class _Composer:
                 self.problems.append(
                     SourceProblem(
                         "duplicate-key",
-                        f"duplicate key {key!r}{where}: YAML loaders keep only one of the two",
-                        _span(key_event),
-                        fix=f"remove one of the {key!r} entries",
+                        f"duplicate key {quote(key)}{where}: YAML loaders keep only one of the two",
+                        self._span(key_event),
+                        fix=f"remove one of the {quote(key)} entries",
                     )
                 )
             child = (*pointer, key)
             if record and keep:
-                self.source_map.keys[child] = _span(key_event)
+                self.source_map.keys[child] = self._span(key_event)
             value = self._node(self._get(), child, depth + 1, record=record and keep)
             if keep:
                 mapping[key] = value
         if record:
-            self.source_map.values[pointer] = _span(start, key_event)
+            self.source_map.values[pointer] = self._span(start, key_event)
         return mapping
+
+    def _span(self, start: yaml.Event, end: yaml.Event | None = None) -> Span:
+        """Lines as editors count them: YAML 1.1 also breaks lines at U+0085 and U+2028."""
+        first, last = start.start_mark, (end or start).end_mark
+        if first is None or last is None:  # both parsers always set marks; the stubs allow None
+            return Span(1, 1, 1, 1)
+        return Span(*self._lines.locate(first.index), *self._lines.locate(last.index))
 
     def _check_tag(self, event: yaml.Event) -> None:
         tag = getattr(event, "tag", None)
@@ -190,36 +218,28 @@ class _Composer:
         self.problems.append(
             SourceProblem(
                 "yaml-unsupported",
-                f"tag {tag!r} is not supported: celldose reads values as written",
-                _span(event),
+                f"tag {quote(tag)} is not supported: celldose reads values as written",
+                self._span(event),
             )
         )
 
 
-def _span(start: yaml.Event, end: yaml.Event | None = None) -> Span:
-    first, last = start.start_mark, (end or start).end_mark
-    if first is None or last is None:  # both parsers always set marks; the stubs allow None
-        return Span(1, 1, 1, 1)
-    return Span(first.line + 1, first.column + 1, last.line + 1, last.column + 1)
-
-
-def _syntax_problem(exc: yaml.YAMLError, text: str) -> SourceProblem:
+def _syntax_problem(exc: yaml.YAMLError, text: str, lines: LineIndex) -> SourceProblem:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        if mark is not None:
-            return SourceProblem(
-                "yaml-syntax",
-                f"invalid YAML: {what}",
-                Span(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2),
-            )
-        return SourceProblem("yaml-syntax", f"invalid YAML: {what}", Span(1, 1, 1, 2))
+        line, column = lines.locate(mark.index) if mark is not None else (1, 1)
+        span = Span(line, column, line, column + 1)
+        return SourceProblem("yaml-syntax", f"invalid YAML: {what}", span)
     if isinstance(exc, yaml.reader.ReaderError):
-        line = text.count("\n", 0, exc.position) + 1
-        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        index = exc.position
+        if exc.encoding != "unicode":  # libyaml: a byte offset into the UTF-8 encoding
+            index = len(text.encode("utf-8", "surrogatepass")[:index].decode("utf-8", "ignore"))
+        character = chr(exc.character) if isinstance(exc.character, int) else exc.character
+        line, column = lines.locate(index)
         return SourceProblem(
             "yaml-syntax",
-            f"invalid YAML: character {exc.character!r} is not allowed ({exc.reason})",
+            f"invalid YAML: control character {character!r} is not allowed",
             Span(line, column, line, column + 1),
         )
     return SourceProblem("yaml-syntax", f"invalid YAML: {exc}", Span(1, 1, 1, 2))

@@ -1,0 +1,22 @@
+"""Character offsets to 1-based lines and columns, as editors count them."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class LineIndex:
+    """Line starts of a text; line breaks are ``\\n``, ``\\r\\n`` and a lone ``\\r``."""
+
+    __slots__ = ("_starts",)
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0, *(m.end() for m in _BREAK.finditer(text))]
+
+    def locate(self, index: int) -> tuple[int, int]:
+        """(line, column) of a character offset, both 1-based."""
+        line = bisect_right(self._starts, index)
+        return line, index - self._starts[line - 1] + 1
