@@ -22,7 +22,8 @@ Decisions a user may trip over, each one refused rather than guessed:
 
 * A comma is only ever a thousands separator; the decimal mark is a point. ``5,0`` is an error.
 * A lone point followed by exactly three digits (``50.000``) is ambiguous (50 or 50,000) and an
-  error (``0.001`` is not: no thousands group starts with 0); two or more point-groups
+  error (``0.001`` and ``86837.751`` are not: a first thousands group has one to three digits
+  and does not start with 0); two or more point-groups
   (``50.000.000``) can only be grouping and are read as such.
 * Groups after the first have exactly three digits; the first has one to three.
 * A leading zero (``010``) is an error: YAML 1.1 reads it as octal 8.
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -174,8 +176,10 @@ def _read_mantissa(m: str, text: str, *, exponent_follows: bool) -> Fraction:
 
     decimals = ""
     if seps.count(".") == 1 and seps[-1] == ".":  # a single, final point is the decimal mark
-        # "50.000" could be 50 or 50,000; "0.001" cannot be grouping (no group starts with 0).
-        if len(seps) == 1 and len(runs[1]) == 3 and runs[0] != "0" and not exponent_follows:
+        # "50.000" could be 50 or 50,000. "0.001" and "86837.751" cannot be grouping: a first
+        # thousands group has one to three digits and does not start with 0.
+        grouping_possible = 1 <= len(runs[0]) <= 3 and not runs[0].startswith("0")
+        if len(seps) == 1 and len(runs[1]) == 3 and grouping_possible and not exponent_follows:
             as_decimal = Fraction(int(runs[0] + runs[1]), 1000)
             as_grouped = int(runs[0] + runs[1])
             raise AmountSyntaxError(
@@ -205,7 +209,10 @@ def _read_mantissa(m: str, text: str, *, exponent_follows: bool) -> Fraction:
 
 
 def _show(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
+    """Exactly, in decimal: the value had a finite decimal spelling to begin with."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    return format(Decimal(value.numerator) / Decimal(value.denominator), "f")
 
 
 def _power_of_ten(match: re.Match[str], text: str) -> Fraction:
