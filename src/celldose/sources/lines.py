@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from celldose.diagnostics import Span
+
 _BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -20,3 +22,6 @@ class LineIndex:
         """(line, column) of a character offset, both 1-based."""
         line = bisect_right(self._starts, index)
         return line, index - self._starts[line - 1] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        return Span(*self.locate(start), *self.locate(end))

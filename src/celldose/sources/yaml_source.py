@@ -84,7 +84,7 @@ class _Composer:
         self._lines = lines
         self._loader = _Loader(text)
         self._get: Callable[[], yaml.Event] = self._loader.get_event  # type: ignore[assignment]
-        self.source_map = SourceMap()
+        self.source_map = SourceMap(lines)
         self.problems: list[SourceProblem] = []
         self._nodes = 0
 
@@ -120,7 +120,7 @@ class _Composer:
             )
         if isinstance(event, yaml.AliasEvent):
             if record:
-                self.source_map.values[pointer] = self._span(event)
+                self.source_map.values[pointer] = _offsets(event)
             self.problems.append(
                 SourceProblem(
                     "yaml-unsupported",
@@ -134,7 +134,7 @@ class _Composer:
         self._check_tag(event)
         if isinstance(event, yaml.ScalarEvent):
             if record:
-                self.source_map.values[pointer] = self._span(event)
+                self.source_map.values[pointer] = _offsets(event)
             if not event.style and event.value in _NULLS:  # plain style: None (pure), "" (C)
                 return None
             return str(event.value)
@@ -161,7 +161,7 @@ class _Composer:
         while not isinstance(event := self._get(), yaml.SequenceEndEvent):
             items.append(self._node(event, (*pointer, len(items)), depth + 1, record=record))
         if record:
-            self.source_map.values[pointer] = self._span(start, event)
+            self.source_map.values[pointer] = _offsets(start, event)
         return items
 
     def _mapping(
@@ -184,7 +184,7 @@ class _Composer:
             key = str(key_event.value)
             keep = key not in mapping
             if not keep:
-                first = self.source_map.keys.get((*pointer, key))
+                first = self.source_map.key((*pointer, key)) if record else None
                 where = f" (first at line {first.line})" if first else ""
                 self.problems.append(
                     SourceProblem(
@@ -196,20 +196,17 @@ class _Composer:
                 )
             child = (*pointer, key)
             if record and keep:
-                self.source_map.keys[child] = self._span(key_event)
+                self.source_map.keys[child] = _offsets(key_event)
             value = self._node(self._get(), child, depth + 1, record=record and keep)
             if keep:
                 mapping[key] = value
         if record:
-            self.source_map.values[pointer] = self._span(start, key_event)
+            self.source_map.values[pointer] = _offsets(start, key_event)
         return mapping
 
     def _span(self, start: yaml.Event, end: yaml.Event | None = None) -> Span:
         """Lines as editors count them: YAML 1.1 also breaks lines at U+0085 and U+2028."""
-        first, last = start.start_mark, (end or start).end_mark
-        if first is None or last is None:  # both parsers always set marks; the stubs allow None
-            return Span(1, 1, 1, 1)
-        return Span(*self._lines.locate(first.index), *self._lines.locate(last.index))
+        return self._lines.span(*_offsets(start, end))
 
     def _check_tag(self, event: yaml.Event) -> None:
         tag = getattr(event, "tag", None)
@@ -222,6 +219,13 @@ class _Composer:
                 self._span(event),
             )
         )
+
+
+def _offsets(start: yaml.Event, end: yaml.Event | None = None) -> tuple[int, int]:
+    first, last = start.start_mark, (end or start).end_mark
+    if first is None or last is None:  # both parsers always set marks; the stubs allow None
+        return 0, 0
+    return first.index, last.index
 
 
 def _syntax_problem(exc: yaml.YAMLError, text: str, lines: LineIndex) -> SourceProblem:
