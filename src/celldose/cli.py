@@ -50,6 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("paths", nargs="+", metavar="PATH", help="a protocol file or a directory")
     check.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="worker processes (default: one per core); output is the same for any N",
+    )
+    check.add_argument(
         "--format",
         choices=("text", "json"),
         default="text",
@@ -71,15 +79,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(json.dumps(protocol_schema(), indent=2) + "\n")
         return EXIT_OK
-    return _check(args.paths, args.format)
+    return _check(args.paths, args.format, args.jobs)
 
 
-def _check(paths: list[str], output: str) -> int:
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return int(text)
+
+
+def _check(paths: list[str], output: str, jobs: int | None) -> int:
     from celldose.api import check_paths
     from celldose.formatters import FORMATTERS
 
     try:
-        report = check_paths(paths)
+        report = check_paths(paths, jobs=jobs)
     except FileNotFoundError as exc:
         sys.stderr.write(f"celldose: error: {exc}\n")
         return EXIT_USAGE

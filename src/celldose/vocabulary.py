@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from types import MappingProxyType
 from typing import Any
@@ -39,12 +39,12 @@ def split_per_side(route: str) -> tuple[str, bool]:
     return route, False
 
 
+@lru_cache(maxsize=1024)
 def classify(route: str) -> RouteMatch:
     """What a route as written names. A trailing per-side suffix is ignored."""
     return _classify(_normal(split_per_side(route)[0]))
 
 
-@cache
 def _classify(name: str) -> RouteMatch:
     names = _names()
     if name in names:

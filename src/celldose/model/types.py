@@ -12,9 +12,11 @@ import math
 import re
 from enum import Enum
 from fractions import Fraction
+from functools import lru_cache
 from typing import Annotated, Any, Final
 
 import pint
+from pint.facets.plain import PlainUnit
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
@@ -54,9 +56,8 @@ _DIMENSION_NAMES: dict[frozenset[tuple[str, object]], str] = {
 def to_cell_count(value: object) -> pint.Quantity[int]:
     """Validate a cell count: a positive whole number of cells, or of cells per kilogram."""
     amount = _amount(value)
-    dims: dict[str, object] = dict(amount.unit.dimensionality)
-    if dims not in (_CELLS, _CELLS_PER_MASS):
-        what = _DIMENSION_NAMES.get(frozenset(dims.items()), f"in {amount.unit:~}")
+    what = _not_a_count(amount.unit)
+    if what is not None:
         raise PydanticCustomError(
             "not-a-cell-count",
             "{text} is {what}, not a cell count (expected cells or cells/kg)",
@@ -81,6 +82,15 @@ def to_cell_count(value: object) -> pint.Quantity[int]:
             {"text": _quote(value)},
         )
     return registry().Quantity(int(amount.value), amount.unit)
+
+
+@lru_cache(maxsize=64)
+def _not_a_count(unit: PlainUnit) -> str | None:
+    """None for cells and cells per mass; otherwise what the unit measures, for the message."""
+    dims: dict[str, object] = dict(unit.dimensionality)
+    if dims in (_CELLS, _CELLS_PER_MASS):
+        return None
+    return _DIMENSION_NAMES.get(frozenset(dims.items()), f"in {unit:~}")
 
 
 def to_total(value: object) -> pint.Quantity[int] | NotApplicable:

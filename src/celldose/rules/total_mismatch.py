@@ -11,12 +11,13 @@ from celldose.units.format import format_quantity
 
 
 def check(row: Administration) -> Iterator[Finding]:
-    expected = row.expected_total
-    total = row.total
-    if expected is None or not isinstance(total, pint.Quantity):
+    dose, total = row.dose, row.total
+    if dose is None or not isinstance(total, pint.Quantity):
         return
-    if total.units != expected.units or total.magnitude == expected.magnitude:
-        return  # different units are CD302's finding; equal totals are right
+    if total.magnitude == dose.magnitude * row.days or total.units != dose.units:
+        return  # equal totals are right (exact integers); different units are CD302's finding
+    expected = row.expected_total
+    assert expected is not None
     side = " per side" if row.per_side else ""
     message = (
         f"total {format_quantity(total)} != dose {format_quantity(row.dose)} x {row.days} "  # type: ignore[arg-type]

@@ -11,15 +11,21 @@ _BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class LineIndex:
-    """Line starts of a text; line breaks are ``\\n``, ``\\r\\n`` and a lone ``\\r``."""
+    """Line starts of a text; line breaks are ``\\n``, ``\\r\\n`` and a lone ``\\r``.
 
-    __slots__ = ("_starts",)
+    The starts are found on the first lookup: most files need no line at all.
+    """
+
+    __slots__ = ("_starts", "_text")
 
     def __init__(self, text: str) -> None:
-        self._starts = [0, *(m.end() for m in _BREAK.finditer(text))]
+        self._text = text
+        self._starts: list[int] | None = None
 
     def locate(self, index: int) -> tuple[int, int]:
         """(line, column) of a character offset, both 1-based."""
+        if self._starts is None:
+            self._starts = [0, *(m.end() for m in _BREAK.finditer(self._text))]
         line = bisect_right(self._starts, index)
         return line, index - self._starts[line - 1] + 1
 

@@ -118,6 +118,14 @@ class _Composer:
                     "input-limit", f"more than {MAX_NODES:,} YAML nodes", self._span(event)
                 )
             )
+        if type(event) is yaml.ScalarEvent:  # most events are scalars: test for them first
+            if event.tag is not None:
+                self._check_tag(event)
+            if record:
+                self.source_map.values[pointer] = _offsets(event)
+            if not event.style and event.value in _NULLS:  # plain style: None (pure), "" (C)
+                return None
+            return str(event.value)
         if isinstance(event, yaml.AliasEvent):
             if record:
                 self.source_map.values[pointer] = _offsets(event)
@@ -132,12 +140,6 @@ class _Composer:
             )
             return None
         self._check_tag(event)
-        if isinstance(event, yaml.ScalarEvent):
-            if record:
-                self.source_map.values[pointer] = _offsets(event)
-            if not event.style and event.value in _NULLS:  # plain style: None (pure), "" (C)
-                return None
-            return str(event.value)
         if depth >= MAX_DEPTH:
             raise _Stop(
                 SourceProblem(
@@ -180,7 +182,8 @@ class _Composer:
                 self._node(key_event, pointer, depth + 1, record=False)
                 self._node(self._get(), pointer, depth + 1, record=False)
                 continue
-            self._check_tag(key_event)
+            if key_event.tag is not None:
+                self._check_tag(key_event)
             key = str(key_event.value)
             keep = key not in mapping
             if not keep:

@@ -106,6 +106,12 @@ def parse_amount(text: str) -> Amount:
     """Read ``text`` such as ``50,000,000``, ``5e7``, ``50 million cells`` or ``5 x 10^7``."""
     if len(text) > MAX_TEXT:
         raise AmountSyntaxError(text[:40] + "…", f"longer than {MAX_TEXT} characters")
+    return _parse_cached(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> Amount:
+    """Sheets repeat a few spellings thousands of times; an Amount is immutable, so share it."""
     stripped = text.strip()
     if not stripped:
         raise AmountSyntaxError(text, "empty: expected a number such as 50,000,000")

@@ -1,0 +1,61 @@
+"""Parallel checking gives the same report, and checking never writes."""
+
+from __future__ import annotations
+
+import shutil
+import stat
+from pathlib import Path
+
+import celldose
+from celldose.api import PARALLEL_MIN_FILES
+from conftest import run_cli
+
+CASES = Path(__file__).parent / "cases"
+
+
+def many_protocols(root: Path) -> Path:
+    """Enough files for two workers: copies of every case, broken ones included."""
+    cases = sorted(CASES.glob("*.yaml"))
+    root.mkdir(parents=True, exist_ok=True)
+    copies = 0
+    while copies < 2 * PARALLEL_MIN_FILES + 10:
+        for case in cases:
+            folder = root / f"batch{copies // 50:02d}"
+            folder.mkdir(exist_ok=True)
+            shutil.copy(case, folder / f"{copies:04d}-{case.name}")
+            copies += 1
+    return root
+
+
+def test_jobs_do_not_change_the_report_or_its_order(tmp_path: Path) -> None:
+    root = many_protocols(tmp_path)
+    one = run_cli("check", str(root), "--jobs", "1", "--format", "json")
+    two = run_cli("check", str(root), "--jobs", "2", "--format", "json")
+    assert one.returncode == two.returncode == 1
+    assert one.stdout == two.stdout
+    assert celldose.check_paths([root], jobs=2) == celldose.check_paths([root], jobs=1)
+
+
+def test_jobs_must_be_a_positive_number() -> None:
+    for bad in ("0", "-1", "two"):
+        result = run_cli("check", "protocols", "--jobs", bad)
+        assert result.returncode == 2
+        assert "positive whole number" in result.stderr or "invalid" in result.stderr
+
+
+def test_check_never_writes(tmp_path: Path) -> None:
+    root = many_protocols(tmp_path / "tree")
+    paths_before = set(root.rglob("*"))
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in paths_before if p.is_file()}
+    # Read-only, as a checkout may be; root could still write, so the comparison below decides.
+    for path in [root, *root.rglob("*")]:
+        path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    try:
+        result = run_cli("check", str(root), "--format", "json")
+    finally:
+        for path in [root, *root.rglob("*")]:
+            path.chmod(path.stat().st_mode | stat.S_IWUSR)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()}
+    assert after == before
+    assert set(root.rglob("*")) == paths_before  # no file created anywhere, not even a cache
