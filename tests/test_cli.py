@@ -119,3 +119,14 @@ def test_schema_command_prints_the_committed_schema() -> None:
     assert result.returncode == 0
     committed = (Path(__file__).parent.parent / "schemas" / "protocol.schema.json").read_text()
     assert json.loads(result.stdout) == json.loads(committed)
+
+
+def test_json_pointer_escapes_slashes_and_tildes(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "protocol: X\nadministrations:\n"
+        "  - {route: IA, dose: 5, days: 1, total: 5, total/kg: 1, a~b: 2}\n"
+    )
+    report = json.loads(run_cli("check", str(path), "--format", "json").stdout)
+    pointers = sorted(d["pointer"] for d in report["diagnostics"])
+    assert pointers == ["/administrations/0/a~0b", "/administrations/0/total~1kg"]

@@ -17,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 
+import pint
 import pytest
 import yaml
 
@@ -637,7 +638,7 @@ def test_exponent_doses_read_as_fifty_million(tmp_path: Path, dose: str) -> None
     report = check(path)
     assert report.diagnostics == ()
     row = celldose.load(path).administrations[0]
-    assert row.dose is not None
+    assert isinstance(row.dose, pint.Quantity)
     assert row.dose.magnitude == 50_000_000
     assert isinstance(row.dose.magnitude, int)
     assert row.expected_total is not None

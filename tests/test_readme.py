@@ -8,7 +8,7 @@ import os
 import re
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import ROOT, run_cli
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -28,6 +28,13 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 def test_readme_says_it_never_recommends_a_treatment() -> None:
     assert "it never recommends a treatment" in README
+
+
+def test_text_example_is_what_celldose_prints() -> None:
+    block = re.search(r"```text\n\$ (celldose check \S+)\n(.*?)```", README, flags=re.S)
+    assert block is not None
+    command, shown = block.group(1).split(), block.group(2)
+    assert run_cli(*command[1:]).stdout == shown
 
 
 def test_python_example_prints_what_the_readme_shows() -> None:

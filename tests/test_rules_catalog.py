@@ -9,6 +9,7 @@ import pytest
 
 import celldose
 from celldose.rules import ALL, BY_CODE, BY_NAME, Rule
+from celldose.rules.docs import render
 from celldose.sources import yaml_source
 
 
@@ -33,7 +34,18 @@ def test_good_example_is_clean(rule: Rule) -> None:
     assert celldose.check_text(rule.good, "good.yaml").diagnostics == ()
 
 
-def test_every_rule_name_used_in_the_sources_exists() -> None:
-    source = Path(yaml_source.__file__).read_text(encoding="utf-8")
-    used = set(re.findall(r'"([a-z]+(?:-[a-z]+)+)"', source))
+def test_every_rule_name_raised_anywhere_exists() -> None:
+    """Sources, value types and rules name rules by string; a misspelt name must fail here."""
+    package = Path(yaml_source.__file__).parent.parent
+    raised = re.compile(r'(?:SourceProblem|PydanticCustomError|Finding)\(\s*"([a-z-]+)"')
+    used = {m for f in package.rglob("*.py") for m in raised.findall(f.read_text("utf-8"))}
+    assert len(used) > 10
     assert used <= set(BY_NAME)
+
+
+def test_rules_page_is_generated_from_the_catalogue() -> None:
+    committed = (Path(__file__).parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert committed == render(), "regenerate: python -m celldose.rules.docs > docs/rules.md"
+    for rule in ALL:
+        assert f'<a id="{rule.code.lower()}"></a>' in committed
+        assert rule.url.endswith(f"docs/rules.md#{rule.code.lower()}")

@@ -32,15 +32,22 @@ class ProtocolError(ValueError):
 def load(path: str | os.PathLike[str]) -> Protocol:
     """Load one protocol file into a typed, immutable :class:`Protocol`.
 
-    Raises :class:`ProtocolError` when the file cannot be read or is not a valid protocol. It
-    does not run the consistency rules: a loaded protocol may still have a wrong total. Use
-    :func:`check` for the verdict.
+    Raises :class:`ProtocolError` when the file cannot be read, is not a valid protocol, or
+    loses a value while being read (a duplicate key, an alias). It does not run the
+    consistency rules: a loaded protocol may still have a wrong total. Use :func:`check` for
+    the verdict.
     """
     label = os.fspath(path)
-    protocol, diagnostics = _run(label, _read(Path(path)))
-    if protocol is None:
-        errors = tuple(d for d in diagnostics if d.severity == "error") or tuple(diagnostics)
-        raise ProtocolError(label, errors)
+    loaded = _read(Path(path))
+    protocol, diagnostics = _run(label, loaded)
+    reading = {BY_NAME[p.rule].code for p in loaded.problems}
+    # A file with a duplicate key or an alias may still validate, but one of its values is
+    # lost or unread: such a file is not loaded.
+    errors = tuple(
+        d for d in diagnostics if d.severity == "error" and (protocol is None or d.code in reading)
+    )
+    if protocol is None or errors:
+        raise ProtocolError(label, errors or tuple(diagnostics))
     return protocol
 
 
@@ -48,7 +55,8 @@ def check(target: str | os.PathLike[str] | Mapping[str, object]) -> Report:
     """Check a protocol file, a directory of them, or a protocol mapping already in memory.
 
     A mapping's diagnostics have no line or column; their ``pointer`` says where they are.
-    Never raises for bad input: every problem is a diagnostic in the report.
+    Never raises for bad content: every problem in a file is a diagnostic in the report. A
+    path that does not exist raises :class:`FileNotFoundError` (the CLI's usage error).
     """
     if isinstance(target, Mapping):
         _, diagnostics = _run(MAPPING_PATH, Loaded(dict(target), SourceMap()))

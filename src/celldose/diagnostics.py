@@ -21,6 +21,19 @@ def quote(text: object, limit: int = 40) -> str:
     return repr(value if len(value) <= limit else value[: limit - 1] + "…")
 
 
+def describe(value: object) -> str:
+    """What kind of value was found, for a message: ``a list``, ``text '...'``, ``nothing``."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, str):
+        return f"text {quote(value)}"
+    return f"a value of type {type(value).__name__}"
+
+
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
@@ -58,8 +71,10 @@ class Diagnostic:
     def column(self) -> int | None:
         return self.span.column if self.span else None
 
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.path, self.line or 0, self.column or 0, self.code)
+    def sort_key(self) -> tuple[str, int, int, tuple[tuple[int, int | str], ...], str]:
+        """By file and position; diagnostics of a mapping (no position) by their pointer."""
+        pointer = tuple((0, p) if isinstance(p, int) else (1, p) for p in self.pointer)
+        return (self.path, self.line or 0, self.column or 0, pointer, self.code)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from celldose.diagnostics import Pointer, quote
+from celldose.diagnostics import Pointer, describe, quote
 from celldose.model import Administration, Protocol
 from celldose.rules import Finding
 
@@ -39,7 +39,7 @@ class Validated:
 def validate(data: object) -> Validated:
     """Validate plain data as a protocol; never raises for bad data."""
     if not isinstance(data, Mapping):
-        what = "empty" if data is None else f"{_kind(data)}, not a mapping of protocol fields"
+        what = "empty" if data is None else f"{describe(data)}, not a mapping of protocol fields"
         return Validated(None, (), (Finding("not-a-protocol", f"the document is {what}", ()),))
     try:
         protocol = Protocol.model_validate(data)
@@ -58,8 +58,24 @@ def _valid_rows(rows: object) -> Iterator[tuple[int, Administration]]:
             row = {k: v for k, v in row.items() if k in known}
         try:
             yield index, Administration.model_validate(row)
-        except ValidationError:
-            continue
+        except ValidationError as exc:
+            # A bad note or product is reported already and takes no part in the arithmetic:
+            # check the row without it rather than not at all.
+            failed = {e["loc"][0] for e in exc.errors() if e["loc"]}
+            if not isinstance(row, Mapping) or not failed <= _NOT_ARITHMETIC:
+                continue
+            try:
+                yield (
+                    index,
+                    Administration.model_validate(
+                        {k: v for k, v in row.items() if k not in failed}
+                    ),
+                )
+            except ValidationError:
+                continue
+
+
+_NOT_ARITHMETIC = frozenset({"notes", "product"})
 
 
 def _findings(errors: list[ErrorDetails], data: Mapping[str, object]) -> Iterator[Finding]:
@@ -76,14 +92,14 @@ def _findings(errors: list[ErrorDetails], data: Mapping[str, object]) -> Iterato
             )
         elif kind == "extra_forbidden":
             yield _unknown_key(pointer, field)
-        elif kind in ("too_short", "string_too_short") or (kind in _KINDS and value is None):
+        elif kind in ("too_short", "string_too_short") or (value is None and kind != "wrong-type"):
             yield Finding(
                 "missing-field", f"{field} is empty", pointer, f"write a value for {field}"
             )
         elif kind in _KINDS:
             yield Finding(
                 "wrong-type",
-                f"{field} must be {_KINDS[kind]}, found {_kind(value)}",
+                f"{field} must be {_KINDS[kind]}, found {describe(value)}",
                 pointer,
                 "see the protocol format in the README",
             )
@@ -102,15 +118,3 @@ def _unknown_key(pointer: Pointer, key: str) -> Finding:
     fix = f"did you mean {close[0]!r}?" if close else f"known fields: {', '.join(fields)}"
     where = "protocol" if model is Protocol else "administration"
     return Finding("unknown-key", f"unknown {where} key {quote(key)}", pointer, fix, on_key=True)
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, str):
-        return f"text {quote(value)}"
-    return f"a value of type {type(value).__name__}"

@@ -12,7 +12,8 @@ from typing import Any
 
 import yaml
 
-_PER_SIDE = re.compile(r"\s*(?:/|\(|,|-)?\s*(?:per|each|/)\s*side\s*\)?\s*$", re.IGNORECASE)
+# "/per side", "(per side)", ", each side", " - per-side": the word "per" or "each", then "side".
+_PER_SIDE = re.compile(r"\s*[/(,-]?\s*\b(?:per|each)[\s-]*side\s*\)?\s*$", re.IGNORECASE)
 _SEPARATORS = re.compile(r"\s*(?:/|\+|&|,|\band\b|\bwith\b)\s*", re.IGNORECASE)
 
 
@@ -78,9 +79,3 @@ def _names() -> MappingProxyType[str, RouteMatch]:
             for name in (canonical, *entry["names"]):
                 table[_normal(str(name))] = RouteMatch(kind, canonical)
     return MappingProxyType(table)
-
-
-def adjunct_source(canonical: str) -> str | None:
-    """The citation recorded for an adjunct, for messages and rule documentation."""
-    entry = _data()["adjuncts"].get(canonical)
-    return str(entry["source"]) if entry else None

@@ -33,7 +33,7 @@ def _diagnostic(d: Diagnostic) -> dict[str, object]:
         "column": span.column if span else None,
         "end_line": span.end_line if span else None,
         "end_column": span.end_column if span else None,
-        "pointer": "".join(f"/{p}" for p in d.pointer),
+        "pointer": json_pointer(d.pointer),
         "code": d.code,
         "name": d.name,
         "severity": d.severity.value,
@@ -41,6 +41,11 @@ def _diagnostic(d: Diagnostic) -> dict[str, object]:
         "fix": d.fix,
         "url": BY_CODE[d.code].url,
     }
+
+
+def json_pointer(pointer: tuple[str | int, ...]) -> str:
+    """RFC 6901: ``~`` and ``/`` inside a key are escaped as ``~0`` and ``~1``."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in pointer)
 
 
 def _version() -> str:

@@ -15,7 +15,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from celldose.model.types import NA, CellCount, Days, Flag, NotApplicable, Total
+from celldose.model.types import NA, Days, Flag, NotApplicable, Total
 from celldose.vocabulary import split_per_side
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
@@ -29,16 +29,17 @@ class Administration(BaseModel):
     route: Text = Field(
         description="The route as written on the sheet, e.g. 'Intra-articular/per side'."
     )
-    dose: CellCount | None = Field(
-        default=None, description="Cells per injection (per side on a per-side row), or per kg."
+    dose: Total | None = Field(
+        default=None,
+        description="Cells per injection (per side on a per-side row), or per kg; N/A for none.",
     )
     days: Days = Field(description="Number of dosing days; the dose is given once on each day.")
     total: Total | None = Field(
         default=None,
         description="Cells over all days (per side on a per-side row), or N/A for a non-cell row.",
     )
-    per_side: Flag = Field(
-        default=None,
+    per_side: Annotated[bool, Flag] = Field(
+        default=None,  # not written: the route's per-side suffix decides
         validate_default=True,
         description="Dose and total count one side; set by a '/per side' suffix on the route.",
     )
@@ -66,18 +67,24 @@ class Administration(BaseModel):
     @property
     def has_total(self) -> bool:
         """True when the row states a cell total (neither missing nor N/A)."""
-        return self.total is not None and self.total is not NA
+        return isinstance(self.total, pint.Quantity)
+
+    @property
+    def has_dose(self) -> bool:
+        """True when the row states a cell dose (neither missing nor N/A)."""
+        return isinstance(self.dose, pint.Quantity)
 
     @property
     def expected_total(self) -> pint.Quantity[int] | None:
         """dose x days, exactly; None without a dose."""
-        return None if self.dose is None else self.dose * self.days
+        return self.dose * self.days if isinstance(self.dose, pint.Quantity) else None
 
 
 class Protocol(BaseModel):
     """A treatment protocol sheet: its name and its rows."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    # No populate_by_name: `name:` in a file must be an unknown key, not a synonym of `protocol:`.
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: Text = Field(alias="protocol", description="The protocol's name.")
     condition: Text | None = Field(default=None, description="The condition it is for.")

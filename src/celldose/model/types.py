@@ -21,7 +21,7 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
-from celldose.diagnostics import quote
+from celldose.diagnostics import describe, quote
 from celldose.units.format import format_quantity
 from celldose.units.parse import Amount, AmountSyntaxError, parse_amount
 from celldose.units.registry import registry
@@ -152,9 +152,11 @@ def _amount(value: object) -> Amount:
     if isinstance(value, int):
         return Amount(Fraction(value), registry().parse_units("cell"))
     if isinstance(value, float):
-        if not math.isfinite(value):
+        if not math.isfinite(value) or abs(value) > 2**53:
             raise PydanticCustomError(
-                "invalid-cell-count", "{text} is not a finite number", {"text": _quote(value)}
+                "invalid-cell-count",
+                "{text} is not a float that holds an exact count; pass an int or a string",
+                {"text": _quote(value)},
             )
         return Amount(Fraction(value), registry().parse_units("cell"))
     if isinstance(value, pint.Quantity):
@@ -176,7 +178,7 @@ def _amount(value: object) -> Amount:
     raise PydanticCustomError(
         "wrong-type",
         "expected a cell count such as 50,000,000, found {kind}",
-        {"kind": _kind(value)},
+        {"kind": describe(value)},
     )
 
 
@@ -186,14 +188,6 @@ def _quote(value: object) -> str:
     if isinstance(value, pint.Quantity):
         return _quote(value.magnitude) if isinstance(value.magnitude, int) else quote(value)
     return quote(value)
-
-
-def _kind(value: object) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list | tuple):
-        return "a list"
-    return type(value).__name__
 
 
 class _Validated:
@@ -275,5 +269,5 @@ Total = Annotated[pint.Quantity[int] | NotApplicable, _Total]
 """A row's total: a :data:`CellCount`, or :data:`NA`."""
 Days = Annotated[int, _Days]
 """A positive whole number of dosing days."""
-Flag = Annotated[bool | None, _Flag]
-"""``true`` / ``false``, or not written."""
+Flag = _Flag
+"""Validator for ``true`` / ``false`` (None when not written): ``Annotated[bool, Flag]``."""

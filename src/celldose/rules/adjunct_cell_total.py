@@ -19,8 +19,8 @@ def check(row: Administration) -> Iterator[Finding]:
             f"{quote(row.route)} is a non-cell adjunct ({match.canonical}) but the row's total is "
             f"{format_quantity(row.total)}",
             ("total",),
-            "write N/A if the row delivers no cells; if cells are given in the infusion, name "
-            "the route (e.g. 'IV in Myers cocktail')",
+            "write N/A if the row delivers no cells; if cells are given in the infusion, give "
+            "them a row of their own with route intravenous",
         )
 
 

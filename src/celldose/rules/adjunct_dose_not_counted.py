@@ -2,19 +2,24 @@
 
 from collections.abc import Iterator
 
+import pint
+
 from celldose.diagnostics import Severity, quote
-from celldose.model import Administration
+from celldose.model import NA, Administration
 from celldose.rules.base import Finding, Rule
 from celldose.units.format import format_quantity
 from celldose.vocabulary import RouteKind, classify
 
 
 def check(row: Administration) -> Iterator[Finding]:
-    if row.dose is None or row.has_total or classify(row.route).kind is not RouteKind.ADJUNCT:
+    dose = row.dose
+    if not isinstance(dose, pint.Quantity) or row.total is not NA:
+        return
+    if classify(row.route).kind is not RouteKind.ADJUNCT:
         return
     yield Finding(
         RULE.name,
-        f"dose {format_quantity(row.dose)} on the non-cell adjunct row {quote(row.route)} is not "
+        f"dose {format_quantity(dose)} on the non-cell adjunct row {quote(row.route)} is not "
         "counted: its total says no cells are delivered",
         ("dose",),
         "if the infusion carries cells, name the cell route and write the total",

@@ -3,19 +3,21 @@
 from collections.abc import Iterator
 
 from celldose.diagnostics import Severity, quote
-from celldose.model import Administration
+from celldose.model import NA, Administration
 from celldose.rules.base import Finding, Rule
 from celldose.vocabulary import RouteKind, classify
 
 
 def check(row: Administration) -> Iterator[Finding]:
-    if row.dose is None and classify(row.route).kind is not RouteKind.ADJUNCT:
-        yield Finding(
-            RULE.name,
-            f"no dose on the {quote(row.route)} row, which delivers cells",
-            ("dose",),
-            "write the cells per injection, e.g. dose: 50,000,000",
-        )
+    if row.has_dose or classify(row.route).kind is RouteKind.ADJUNCT:
+        return
+    written = "dose is N/A" if row.dose is NA else "no dose"
+    yield Finding(
+        RULE.name,
+        f"{written} on the {quote(row.route)} row, which delivers cells",
+        ("dose",),
+        "write the cells per injection, e.g. dose: 50,000,000",
+    )
 
 
 RULE = Rule(

@@ -12,7 +12,7 @@ from celldose.units.format import format_quantity
 
 def check(row: Administration) -> Iterator[Finding]:
     dose, total = row.dose, row.total
-    if dose is None or not isinstance(total, pint.Quantity):
+    if not isinstance(dose, pint.Quantity) or not isinstance(total, pint.Quantity):
         return
     if total.magnitude == dose.magnitude * row.days or total.units != dose.units:
         return  # equal totals are right (exact integers); different units are CD302's finding
@@ -20,7 +20,7 @@ def check(row: Administration) -> Iterator[Finding]:
     assert expected is not None
     side = " per side" if row.per_side else ""
     message = (
-        f"total {format_quantity(total)} != dose {format_quantity(row.dose)} x {row.days} "  # type: ignore[arg-type]
+        f"total {format_quantity(total)} != dose {format_quantity(dose)} x {row.days} "
         f"day{'s' if row.days != 1 else ''} = {format_quantity(expected)}{side}"
     )
     fix = f"make the total {format_quantity(expected)}, or correct the dose or days"

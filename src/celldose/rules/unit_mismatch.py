@@ -11,12 +11,14 @@ from celldose.units.format import unit_label
 
 
 def check(row: Administration) -> Iterator[Finding]:
-    total = row.total
-    if row.dose is None or not isinstance(total, pint.Quantity) or total.units == row.dose.units:
+    dose, total = row.dose, row.total
+    if not isinstance(dose, pint.Quantity) or not isinstance(total, pint.Quantity):
+        return
+    if total.units == dose.units:
         return
     yield Finding(
         RULE.name,
-        f"total is in {unit_label(total.units)} but dose is in {unit_label(row.dose.units)}: "
+        f"total is in {unit_label(total.units)} but dose is in {unit_label(dose.units)}: "
         "the two cannot be compared",
         ("total",),
         "write dose and total in the same unit (a per-kg dose needs a per-kg total)",

@@ -26,7 +26,3 @@ def format_quantity(quantity: pint.Quantity[int], *, grouping: bool = True) -> s
     magnitude = quantity.magnitude
     number = f"{magnitude:,}" if grouping and isinstance(magnitude, int) else str(magnitude)
     return f"{number} {unit_label(quantity.units)}"
-
-
-def format_count(number: int) -> str:
-    return f"{number:,}"

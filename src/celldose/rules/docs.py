@@ -1,0 +1,48 @@
+"""The rules page, docs/rules.md, rendered from the rule catalogue (one source of truth).
+
+Regenerate with ``python -m celldose.rules.docs > docs/rules.md``; a test fails on drift.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from celldose.rules import ALL, Rule
+
+_HEADER = """\
+# celldose rules
+
+Generated from the rule catalogue in `src/celldose/rules/` by
+`python -m celldose.rules.docs > docs/rules.md`; do not edit by hand.
+
+Codes are stable and never reused: CD0xx reading the file, CD1xx the protocol's shape, CD2xx
+field values, CD3xx the consistency of a row. Errors make `celldose check` exit 1; warnings and
+infos do not.
+
+| code | name | severity | summary |
+|---|---|---|---|
+"""
+
+
+def render() -> str:
+    table = "".join(
+        f"| [{r.code}](#{r.code.lower()}) | {r.name} | {r.severity.value} | {r.summary} |\n"
+        for r in ALL
+    )
+    return _HEADER + table + "".join(_section(r) for r in ALL)
+
+
+def _section(rule: Rule) -> str:
+    parts = [
+        f'\n<a id="{rule.code.lower()}"></a>\n## {rule.code} {rule.name} ({rule.severity.value})\n',
+        f"\n{rule.summary}\n\n{rule.explanation}\n\n**Fix:** {rule.fix}\n",
+    ]
+    if rule.bad:
+        parts.append(f"\nFails:\n\n```yaml\n{rule.bad}```\n")
+    if rule.good:
+        parts.append(f"\nPasses:\n\n```yaml\n{rule.good}```\n")
+    return "".join(parts)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render())
