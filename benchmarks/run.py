@@ -1,0 +1,184 @@
+"""celldose against its peers, measured in one run on this machine; prints a table.
+
+    python benchmarks/run.py [--runs 5] [--files 2000] [--make-corpus PATH]
+
+Peers (the ``bench`` extra installs them): check-jsonschema with celldose's exported schema
+(structure only; celldose does more), yamllint, and a bare loop that only parses the same files
+with PyYAML's libyaml loader (the floor). Wall times are medians over ``--runs`` runs of fresh
+processes; ratios compare figures from the same run, since absolute times on a shared machine
+are noisy. Nothing here is a test: it prints figures and never fails on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = ROOT / "schemas" / "protocol.schema.json"
+DEFAULT_MAKE_CORPUS = ROOT.parent / "shared" / "bench" / "make_corpus.py"
+BIN = Path(sys.executable).parent
+
+BARE_LOOP = """
+import sys, yaml
+for name in sys.argv[1:]:
+    with open(name, encoding="utf-8") as handle:
+        yaml.load(handle, Loader=yaml.CSafeLoader)
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median)")
+    parser.add_argument("--files", type=int, default=2000, help="protocol files in the corpus")
+    parser.add_argument("--protocols", type=int, default=10_000, help="in-process protocols")
+    parser.add_argument("--make-corpus", type=Path, default=DEFAULT_MAKE_CORPUS)
+    args = parser.parse_args(argv)
+
+    missing = [tool for tool in ("celldose", "check-jsonschema", "yamllint") if not _tool(tool)]
+    if missing:
+        sys.stderr.write(f"missing: {', '.join(missing)}; install with pip install -e '.[bench]'\n")
+        return 2
+    with tempfile.TemporaryDirectory(prefix="celldose-bench-") as tmp:
+        corpus = Path(tmp) / "corpus"
+        subprocess.run(
+            [sys.executable, str(args.make_corpus), str(corpus), "--files", str(args.files)],
+            check=True,
+            capture_output=True,
+        )
+        files = sorted(str(p) for p in corpus.glob("*.yaml"))
+        one = files[0]
+        rows: list[tuple[str, str, float, str]] = []
+
+        def wall(label: str, command: list[str]) -> float:
+            seconds = _median_wall(command, args.runs)
+            rows.append(("", label, seconds, "s"))
+            return seconds
+
+        print(f"corpus: {len(files)} files; {args.runs} runs each; {_cores()} cores\n")
+        corpus_celldose = wall("celldose check DIR", [_tool("celldose"), "check", str(corpus)])
+        wall("celldose check DIR --jobs 1", [_tool("celldose"), "check", "-j", "1", str(corpus)])
+        corpus_cj = wall(
+            "check-jsonschema FILES",
+            [_tool("check-jsonschema"), "--schemafile", str(SCHEMA), *files],
+        )
+        corpus_bare = wall("bare libyaml parse loop", [sys.executable, "-c", BARE_LOOP, *files])
+        one_celldose = wall("celldose check FILE", [_tool("celldose"), "check", one])
+        one_cj = wall(
+            "check-jsonschema FILE", [_tool("check-jsonschema"), "--schemafile", str(SCHEMA), one]
+        )
+        one_bare = wall("bare libyaml parse FILE", [sys.executable, "-c", BARE_LOOP, one])
+        one_yamllint = wall("yamllint FILE", [_tool("yamllint"), one])
+
+        rate_celldose, rate_pydantic = _in_process(args.protocols)
+
+    _table(rows)
+    print()
+    print(f"in-process, one core: celldose.check {rate_celldose:,.0f} protocols/s; "
+          f"plain pydantic model_validate {rate_pydantic:,.0f} protocols/s")  # fmt: skip
+    print("big CSV sheet: not measured (sheets, issue 3, have not landed)")
+    print()
+    targets = [
+        ("corpus: >= 8x faster than check-jsonschema", corpus_cj / corpus_celldose, 8, ">="),
+        ("corpus: <= 2x the bare parse loop", corpus_celldose / corpus_bare, 2, "<="),
+        ("one file: <= 0.5x check-jsonschema's time", one_celldose / one_cj, 0.5, "<="),
+        ("in-process: >= 20,000 protocols/s", rate_celldose, 20_000, ">="),
+        ("in-process: <= 3x plain pydantic's time", rate_pydantic / rate_celldose, 3, "<="),
+    ]
+    print(f"{'target':48s} {'measured':>12s}  verdict")
+    for name, value, bound, sense in targets:
+        met = value >= bound if sense == ">=" else value <= bound
+        print(f"{name:48s} {value:12,.2f}  {'met' if met else 'MISSED'}")
+    print(f"\none file: bare parse {one_bare:.3f} s, yamllint {one_yamllint:.3f} s")
+    return 0
+
+
+def _tool(name: str) -> str:
+    local = BIN / name
+    return str(local) if local.exists() else (shutil.which(name) or "")
+
+
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _median_wall(command: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _in_process(count: int) -> tuple[float, float]:
+    """Protocols per second on one core: celldose.check vs plain pydantic validation."""
+    from pydantic import BaseModel
+
+    import celldose
+
+    class PlainRow(BaseModel):
+        route: str
+        dose: str | int | None = None
+        days: int | str
+        total: str | int | None = None
+        per_side: bool | None = None
+        product: str | None = None
+        notes: str | None = None
+
+    class PlainProtocol(BaseModel):
+        protocol: str
+        condition: str | None = None
+        product: str | None = None
+        administrations: list[PlainRow]
+
+    spellings = ["50,000,000", "5e7", "50 million cells", "50000000", "5 x 10^7", "50M cells"]
+    mappings = [
+        {
+            "protocol": f"Protocol {i}",
+            "condition": "Sacroiliitis",
+            "administrations": [
+                {"route": "Myers cocktail/NAD", "days": "1", "total": "N/A"},
+                {
+                    "route": "Intra-articular/per side",
+                    "dose": spellings[i % len(spellings)],
+                    "days": "2",
+                    "total": "100,000,000",
+                },
+                {"route": "Intradiscal", "dose": "20 million", "days": "1", "total": "2e7"},
+            ],
+        }
+        for i in range(count)
+    ]
+    celldose.check(mappings[0])  # build the registry and caches outside the timing
+
+    def rate(function: Callable[[dict[str, object]], object]) -> float:
+        best = min(_timed(lambda: [function(m) for m in mappings]) for _ in range(3))
+        return count / best
+
+    return rate(celldose.check), rate(PlainProtocol.model_validate)
+
+
+def _timed(work: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def _table(rows: list[tuple[str, str, float, str]]) -> None:
+    print(f"{'measurement':36s} {'median':>10s}")
+    for _, label, value, unit in rows:
+        print(f"{label:36s} {value:9.3f} {unit}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
