@@ -20,14 +20,20 @@ def celldose_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "celldose"]
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+def run_cli(
+    *args: str,
+    cwd: Path | None = None,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "GITHUB_ACTIONS")}
     return subprocess.run(
         [*celldose_command(), *args],
         capture_output=True,
         text=True,
         cwd=cwd or ROOT,
-        env=env,
+        env={**clean, **(env or {})},
+        input=stdin,
         timeout=60,
         check=False,
     )

@@ -109,7 +109,12 @@ def test_help_explains_itself() -> None:
     assert "never recommends a treatment" in top.stdout
     check = run_cli("check", "--help")
     assert check.returncode == 0
-    for words in ("exit status", "1  at least one error", "--format", "celldose check protocols/"):
+    for words in (
+        "exit status",
+        "1  at least one finding",
+        "--fail-on",
+        "celldose check protocols/",
+    ):
         assert words in check.stdout
     assert run_cli("--version").stdout.startswith("celldose ")
 

@@ -21,7 +21,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from celldose.api import ProtocolError, check, check_paths, check_text, load
+    from celldose.api import ProtocolError, check, check_bytes, check_paths, check_text, load
     from celldose.diagnostics import Diagnostic, Report, Severity, Span
     from celldose.model import NA, Administration, NotApplicable, Protocol
 
@@ -30,6 +30,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "ProtocolError": "celldose.api",
     "check": "celldose.api",
+    "check_bytes": "celldose.api",
     "check_paths": "celldose.api",
     "check_text": "celldose.api",
     "load": "celldose.api",
@@ -69,6 +70,7 @@ __all__ = [
     "Span",
     "__version__",
     "check",
+    "check_bytes",
     "check_paths",
     "check_text",
     "load",

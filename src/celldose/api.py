@@ -10,6 +10,7 @@ from celldose.diagnostics import Diagnostic, Report, Span
 from celldose.model import Protocol
 from celldose.rules import BY_NAME, ROW_CHECKS, Finding
 from celldose.sources import Loaded, SourceMap, SourceProblem, load_yaml, read_text
+from celldose.sources.text import MAX_BYTES, decode, too_large
 from celldose.validation import validate
 
 YAML_SUFFIXES = frozenset({".yaml", ".yml"})
@@ -104,6 +105,15 @@ def _in_parallel(files: list[Path], workers: int) -> list[list[Diagnostic]]:
         return list(pool.map(_check_file, files, chunksize=chunk))
 
 
+def check_bytes(raw: bytes, path: str = "<stdin>") -> Report:
+    """Check the bytes of a protocol file (standard input), reporting locations under ``path``."""
+    if len(raw) > MAX_BYTES:
+        return Report.of(_run(path, _problem(too_large()))[1], (path,))
+    text = decode(raw)
+    loaded = _problem(text) if isinstance(text, SourceProblem) else load_yaml(text)
+    return Report.of(_run(path, loaded)[1], (path,))
+
+
 def check_text(text: str, path: str = "<text>") -> Report:
     """Check YAML text, reporting locations under ``path``."""
     return Report.of(_run(path, load_yaml(text))[1], (path,))
@@ -139,9 +149,11 @@ def _walk(directory: Path) -> list[Path]:
 
 def _read(path: Path) -> Loaded:
     text = read_text(path)
-    if isinstance(text, SourceProblem):
-        return Loaded(None, SourceMap(), (text,))
-    return load_yaml(text)
+    return _problem(text) if isinstance(text, SourceProblem) else load_yaml(text)
+
+
+def _problem(problem: SourceProblem) -> Loaded:
+    return Loaded(None, SourceMap(), (problem,))
 
 
 def _run(label: str, loaded: Loaded) -> tuple[Protocol | None, list[Diagnostic]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -21,13 +22,22 @@ consistency; it never recommends a treatment."""
 
 _CHECK_EPILOG = """\
 exit status:
-  0  no errors (warnings and infos do not fail the check)
-  1  at least one error
+  0  no errors (warnings and infos do not fail the check, unless --fail-on says so)
+  1  at least one finding at or above --fail-on (default: error)
   2  usage error (unknown option, a path that does not exist)
 
 examples:
   celldose check protocols/
-  celldose check knee.yaml --format json"""
+  celldose check knee.yaml --format json
+  celldose check - --stdin-filename knee.yaml < knee.yaml
+  celldose explain CD301"""
+
+_FORMATS = ("text", "json", "jsonl", "github", "sarif")
+_FORMAT_HELP = (
+    "text for people (default; github inside GitHub Actions); json (one object) or jsonl "
+    "(one line per finding) for machines; github for workflow annotations; sarif for code "
+    "scanning"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,7 +58,25 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_CHECK_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument("paths", nargs="+", metavar="PATH", help="a protocol file or a directory")
+    check.add_argument(
+        "paths", nargs="+", metavar="PATH", help="a protocol file, a directory, or - for stdin"
+    )
+    check.add_argument("--format", choices=_FORMATS, default=None, help=_FORMAT_HELP)
+    check.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        default="error",
+        help="the lowest severity that makes the exit status 1 (default: error)",
+    )
+    check.add_argument(
+        "--statistics", action="store_true", help="print the number of findings per rule"
+    )
+    check.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        default="<stdin>",
+        help="the path to report for - (standard input)",
+    )
     check.add_argument(
         "-j",
         "--jobs",
@@ -57,13 +85,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="worker processes (default: one per core); output is the same for any N",
     )
-    check.add_argument(
-        "--format",
-        choices=("text", "json"),
-        default="text",
-        help="text for people (default); json for machines (1-based line and column)",
-    )
 
+    commands.add_parser(
+        "rules",
+        help="list every rule: code, severity, name, summary",
+        description="List every rule celldose checks.",
+    )
+    explain = commands.add_parser(
+        "explain",
+        help="explain a rule, with a failing example and its fix",
+        description="Explain a rule (by code, e.g. CD301, or name, e.g. total-mismatch).",
+    )
+    explain.add_argument("rule", metavar="CODE")
     commands.add_parser(
         "schema",
         help="print the JSON Schema of the protocol format",
@@ -79,7 +112,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(json.dumps(protocol_schema(), indent=2) + "\n")
         return EXIT_OK
-    return _check(args.paths, args.format, args.jobs)
+    if args.command == "rules":
+        return _rules()
+    if args.command == "explain":
+        return _explain(args.rule)
+    return _check(args)
 
 
 def _positive_int(text: str) -> int:
@@ -88,16 +125,58 @@ def _positive_int(text: str) -> int:
     return int(text)
 
 
-def _check(paths: list[str], output: str, jobs: int | None) -> int:
-    from celldose.api import check_paths
-    from celldose.formatters import FORMATTERS
+def _rules() -> int:
+    from celldose.rules import ALL
 
+    for rule in ALL:
+        sys.stdout.write(
+            f"{rule.code}  {rule.severity.value:7s}  {rule.name:25s}  {rule.summary}\n"
+        )
+    return EXIT_OK
+
+
+def _explain(wanted: str) -> int:
+    import difflib
+
+    from celldose.rules import ALL
+    from celldose.rules.docs import explain
+
+    for rule in ALL:
+        if wanted.upper() == rule.code or wanted.lower() == rule.name:
+            sys.stdout.write(explain(rule).lstrip("\n").split("\n", 1)[1].lstrip("\n"))
+            return EXIT_OK
+    names = [r.code for r in ALL] + [r.name for r in ALL]
+    close = difflib.get_close_matches(wanted, names, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; celldose rules lists them"
+    sys.stderr.write(f"celldose: error: no rule {wanted!r}{hint}\n")
+    return EXIT_USAGE
+
+
+def _check(args: argparse.Namespace) -> int:
+    from celldose.api import check_bytes, check_paths
+    from celldose.diagnostics import Severity
+    from celldose.formatters import FORMATTERS
+    from celldose.formatters.text import render_statistics
+
+    paths: list[str] = args.paths
+    if "-" in paths and len(paths) > 1:
+        sys.stderr.write("celldose: error: - (standard input) cannot be mixed with paths\n")
+        return EXIT_USAGE
     try:
-        report = check_paths(paths, jobs=jobs)
+        if paths == ["-"]:
+            report = check_bytes(sys.stdin.buffer.read(), args.stdin_filename)
+        else:
+            report = check_paths(paths, jobs=args.jobs)
     except FileNotFoundError as exc:
         sys.stderr.write(f"celldose: error: {exc}\n")
         return EXIT_USAGE
     if not report.paths:
         sys.stderr.write("celldose: warning: no protocol files (*.yaml, *.yml) found\n")
-    sys.stdout.write(FORMATTERS[output](report))
-    return EXIT_OK if report.ok else EXIT_ERRORS
+    output = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    if args.statistics and output == "text":
+        sys.stdout.write(render_statistics(report))
+    else:
+        sys.stdout.write(FORMATTERS[output](report))
+    order = list(Severity)  # error, warning, info: most severe first
+    failing = order[: order.index(Severity(args.fail_on)) + 1]
+    return EXIT_ERRORS if any(d.severity in failing for d in report.diagnostics) else EXIT_OK

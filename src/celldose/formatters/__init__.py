@@ -4,12 +4,18 @@ from collections.abc import Callable
 from types import MappingProxyType
 
 from celldose.diagnostics import Report
-from celldose.formatters import json_format, text
+from celldose.formatters import github, json_format, jsonl, sarif, text
 
 Formatter = Callable[[Report], str]
 
 FORMATTERS: MappingProxyType[str, Formatter] = MappingProxyType(
-    {"text": text.render, "json": json_format.render}
+    {
+        "text": text.render,
+        "json": json_format.render,
+        "jsonl": jsonl.render,
+        "github": github.render,
+        "sarif": sarif.render,
+    }
 )
 
 __all__ = ["FORMATTERS", "Formatter"]

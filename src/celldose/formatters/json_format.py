@@ -11,7 +11,7 @@ SCHEMA_VERSION = 1
 def render(report: Report) -> str:
     document = {
         "version": SCHEMA_VERSION,
-        "tool": {"name": "celldose", "version": _version()},
+        "tool": {"name": "celldose", "version": tool_version()},
         "summary": {
             "files": len(report.paths),
             "errors": len(report.errors),
@@ -20,12 +20,21 @@ def render(report: Report) -> str:
             "ok": report.ok,
         },
         "files": list(report.paths),
-        "diagnostics": [_diagnostic(d) for d in report.diagnostics],
+        "statistics": statistics(report),
+        "diagnostics": [diagnostic_dict(d) for d in report.diagnostics],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _diagnostic(d: Diagnostic) -> dict[str, object]:
+def statistics(report: Report) -> dict[str, int]:
+    """Findings per rule code, in code order."""
+    counts: dict[str, int] = {}
+    for d in report.diagnostics:
+        counts[d.code] = counts.get(d.code, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def diagnostic_dict(d: Diagnostic) -> dict[str, object]:
     span = d.span
     return {
         "path": d.path,
@@ -48,7 +57,7 @@ def json_pointer(pointer: tuple[str | int, ...]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in pointer)
 
 
-def _version() -> str:
+def tool_version() -> str:
     from celldose import __version__
 
     return __version__

@@ -13,6 +13,16 @@ def render(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_statistics(report: Report) -> str:
+    """Findings per rule, most frequent first, then the summary line."""
+    counts: dict[tuple[str, str], int] = {}
+    for d in report.diagnostics:
+        counts[(d.code, d.name)] = counts.get((d.code, d.name), 0) + 1
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    lines = [f"{n:6d}  {code}  {name}" for (code, name), n in ordered]
+    return "\n".join([*lines, summary(report)]) + "\n"
+
+
 def summary(report: Report) -> str:
     files = len(report.paths)
     checked = f"Checked {files} file{'' if files == 1 else 's'}"

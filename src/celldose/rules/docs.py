@@ -29,10 +29,11 @@ def render() -> str:
         f"| [{r.code}](#{r.code.lower()}) | {r.name} | {r.severity.value} | {r.summary} |\n"
         for r in ALL
     )
-    return _HEADER + table + "".join(_section(r) for r in ALL)
+    return _HEADER + table + "".join(explain(r) for r in ALL)
 
 
-def _section(rule: Rule) -> str:
+def explain(rule: Rule) -> str:
+    """A rule's documentation: what ``celldose explain CODE`` prints and docs/rules.md holds."""
     parts = [
         f'\n<a id="{rule.code.lower()}"></a>\n## {rule.code} {rule.name} ({rule.severity.value})\n',
         f"\n{rule.summary}\n\n{rule.explanation}\n\n**Fix:** {rule.fix}\n",

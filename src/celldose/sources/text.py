@@ -43,13 +43,13 @@ def read_text(path: Path) -> str | SourceProblem:
         return SourceProblem(
             "unreadable-file", f"cannot read the file: {exc.strerror or exc}", None
         )
-    if len(raw) > MAX_BYTES:
-        return SourceProblem(
-            "input-limit",
-            f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB; a protocol is a few kilobytes",
-            Span(1, 1, 1, 1),
-        )
-    return decode(raw)
+    return too_large() if len(raw) > MAX_BYTES else decode(raw)
+
+
+def too_large() -> SourceProblem:
+    megabytes = MAX_BYTES // (1024 * 1024)
+    message = f"file is larger than {megabytes} MiB; a protocol is a few kilobytes"
+    return SourceProblem("input-limit", message, Span(1, 1, 1, 1))
 
 
 def decode(raw: bytes) -> str | SourceProblem:

@@ -1,0 +1,128 @@
+"""The linter's surfaces, run as a user runs them: rules, explain, formats, stdin, hooks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from celldose.rules import ALL, Rule
+from conftest import ROOT, SEED, run_cli
+
+WRONG_SEED = (Path(__file__).parent / "cases" / "seed-wrong-total.yaml").read_text()
+
+
+def test_rules_lists_every_rule() -> None:
+    result = run_cli("rules")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == [rule.code for rule in ALL]
+    assert "CD301  error    total-mismatch" in result.stdout
+
+
+@pytest.mark.parametrize("rule", [r for r in ALL if r.bad], ids=lambda r: r.code)
+def test_each_failing_example_fires_exactly_its_rule_through_the_cli(rule: Rule) -> None:
+    assert rule.bad is not None
+    result = run_cli("check", "-", "--format", "json", stdin=rule.bad)
+    codes = {d["code"] for d in json.loads(result.stdout)["diagnostics"]}
+    assert codes == {rule.code}
+    assert result.returncode == (1 if rule.severity.value == "error" else 0)
+
+
+def test_explain_prints_the_explanation_and_both_examples() -> None:
+    for wanted in ("CD301", "cd301", "total-mismatch"):
+        result = run_cli("explain", wanted)
+        assert result.returncode == 0
+        assert result.stdout.startswith("## CD301 total-mismatch (error)")
+        assert "Fails:" in result.stdout and "Passes:" in result.stdout
+        assert "total: 100,000,000" in result.stdout
+
+
+def test_explain_an_unknown_rule_is_a_usage_error() -> None:
+    result = run_cli("explain", "CD39")
+    assert result.returncode == 2
+    assert "no rule 'CD39'" in result.stderr and "did you mean" in result.stderr
+
+
+def test_fail_on_sets_the_threshold(tmp_path: Path) -> None:
+    warning_only = tmp_path / "w.yaml"
+    warning_only.write_text(
+        "protocol: X\nadministrations:\n  - {route: Unicorn, dose: 5, days: 1, total: 5}\n"
+    )
+    assert run_cli("check", str(warning_only)).returncode == 0
+    assert run_cli("check", str(warning_only), "--fail-on", "warning").returncode == 1
+    assert run_cli("check", str(SEED), "--fail-on", "warning").returncode == 0
+    assert run_cli("check", str(SEED), "--fail-on", "info").returncode == 1  # the seed's CD306
+
+
+def test_statistics_counts_findings_per_rule() -> None:
+    result = run_cli("check", "tests/cases", "--statistics")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    counted = {line.split()[1]: int(line.split()[0]) for line in lines[:-1]}
+    report = json.loads(run_cli("check", "tests/cases", "--format", "json").stdout)
+    assert counted == report["statistics"]
+    assert lines[-1].startswith("Checked ")
+
+
+def test_jsonl_is_one_json_object_per_finding() -> None:
+    jsonl = run_cli("check", "tests/cases", "--format", "jsonl").stdout.splitlines()
+    report = json.loads(run_cli("check", "tests/cases", "--format", "json").stdout)
+    assert [json.loads(line) for line in jsonl] == report["diagnostics"]
+
+
+def test_github_annotations_are_chosen_in_github_actions(tmp_path: Path) -> None:
+    odd = tmp_path / "a,b:c.yaml"
+    odd.write_text(WRONG_SEED)
+    result = run_cli("check", str(odd), env={"GITHUB_ACTIONS": "true"})
+    assert result.returncode == 1
+    error = next(line for line in result.stdout.splitlines() if line.startswith("::error "))
+    escaped = str(odd).replace(":", "%3A").replace(",", "%2C")
+    assert error.startswith(f"::error file={escaped},line=13,col=12,endLine=13,")
+    assert "title=CD301 total-mismatch::total 100,000,000 cells != " in error
+    assert any(line.startswith("::notice ") for line in result.stdout.splitlines())
+    assert run_cli("check", str(odd), "--format", "text").stdout.startswith(str(odd))
+
+
+def test_sarif_validates_against_the_official_schema() -> None:
+    result = run_cli("check", "tests/cases", "--format", "sarif")
+    assert result.returncode == 1
+    sarif = json.loads(result.stdout)
+    schema = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.validate(sarif, schema)
+    run = sarif["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == [r.code for r in ALL]
+    assert rules[run["results"][0]["ruleIndex"]]["id"] == run["results"][0]["ruleId"]
+    mismatch = next(r for r in run["results"] if r["ruleId"] == "CD301")
+    region = mismatch["locations"][0]["physicalLocation"]["region"]
+    assert region["startLine"] >= 1 and region["startColumn"] >= 1
+    assert mismatch["level"] == "error"
+
+
+def test_stdin_with_a_filename_for_locations() -> None:
+    result = run_cli("check", "-", "--stdin-filename", "knee.yaml", stdin=WRONG_SEED)
+    assert result.returncode == 1
+    assert "knee.yaml:13:12: CD301 error" in result.stdout
+    assert run_cli("check", "-", "protocols").returncode == 2
+
+
+def test_pre_commit_hook_entry_checks_the_staged_protocols(tmp_path: Path) -> None:
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == "celldose" and hook["language"] == "python"
+    repo = tmp_path / "clinic"
+    (repo / "protocols").mkdir(parents=True)
+    shutil.copy(SEED, repo / "protocols" / "sacroiliitis.yaml")
+    entry = hook["entry"].split()
+    assert entry[0] == "celldose"
+    # pre-commit runs the entry with the matching files appended, from the repository's root.
+    clean = run_cli(*entry[1:], "protocols/sacroiliitis.yaml", cwd=repo)
+    assert clean.returncode == 0, clean.stdout
+    (repo / "protocols" / "broken.yaml").write_text(WRONG_SEED)
+    broken = run_cli(*entry[1:], "protocols/sacroiliitis.yaml", "protocols/broken.yaml", cwd=repo)
+    assert broken.returncode == 1
+    assert "protocols/broken.yaml:13:12: CD301" in broken.stdout
