@@ -43,6 +43,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--make-corpus", type=Path, default=DEFAULT_MAKE_CORPUS)
     args = parser.parse_args(argv)
 
+    if not args.make_corpus.is_file():
+        sys.stderr.write(
+            f"corpus generator not found at {args.make_corpus}; "
+            "pass --make-corpus PATH/TO/make_corpus.py\n"
+        )
+        return 2
     missing = [tool for tool in ("celldose", "check-jsonschema", "yamllint") if not _tool(tool)]
     if missing:
         sys.stderr.write(f"missing: {', '.join(missing)}; install with pip install -e '.[bench]'\n")
