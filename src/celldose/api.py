@@ -8,7 +8,7 @@ from pathlib import Path
 
 from celldose.diagnostics import Diagnostic, Report, Span
 from celldose.model import Protocol
-from celldose.rules import BY_NAME, ROW_CHECKS, Finding
+from celldose.rules import BY_NAME, ROW_CHECKS, Finding, RowContext
 from celldose.sources import Loaded, SourceMap, SourceProblem, load_yaml, read_text
 from celldose.sources.text import MAX_BYTES, decode, too_large
 from celldose.validation import validate
@@ -165,10 +165,11 @@ def _run(label: str, loaded: Loaded) -> tuple[Protocol | None, list[Diagnostic]]
         return None, diagnostics
     validated = validate(loaded.data)
     findings: list[Finding] = list(validated.findings)
+    context = RowContext(product=_protocol_product(validated.protocol, loaded.data))
     for index, row in validated.rows:
         for rule in ROW_CHECKS:
             assert rule.check_row is not None
-            for finding in rule.check_row(row):
+            for finding in rule.check_row(row, context):
                 pointer = ("administrations", index, *finding.pointer)
                 findings.append(
                     Finding(finding.rule, finding.message, pointer, finding.fix, finding.on_key)
@@ -185,6 +186,14 @@ def _run(label: str, loaded: Loaded) -> tuple[Protocol | None, list[Diagnostic]]
             _diagnostic(label, finding.rule, finding.message, span, finding.pointer, finding.fix)
         )
     return validated.protocol, diagnostics
+
+
+def _protocol_product(protocol: Protocol | None, data: object) -> str | None:
+    """The protocol's product, also when the protocol failed validation but its product did not."""
+    if protocol is not None:
+        return protocol.product
+    product = data.get("product") if isinstance(data, Mapping) else None
+    return product if isinstance(product, str) and product else None
 
 
 def _diagnostic(

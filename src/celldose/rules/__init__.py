@@ -17,7 +17,7 @@ from celldose.rules import (
     unit_mismatch,
     unknown_route,
 )
-from celldose.rules.base import Finding, Rule
+from celldose.rules.base import Finding, RowContext, Rule
 
 CONSISTENCY: tuple[Rule, ...] = (
     total_mismatch.RULE,
@@ -34,4 +34,4 @@ BY_CODE: MappingProxyType[str, Rule] = MappingProxyType({r.code: r for r in ALL}
 BY_NAME: MappingProxyType[str, Rule] = MappingProxyType({r.name: r for r in ALL})
 ROW_CHECKS = tuple(r for r in CONSISTENCY if r.check_row is not None)
 
-__all__ = ["ALL", "BY_CODE", "BY_NAME", "ROW_CHECKS", "Finding", "Rule"]
+__all__ = ["ALL", "BY_CODE", "BY_NAME", "ROW_CHECKS", "Finding", "RowContext", "Rule"]

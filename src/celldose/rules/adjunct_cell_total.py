@@ -6,12 +6,12 @@ import pint
 
 from celldose.diagnostics import Severity, quote
 from celldose.model import Administration
-from celldose.rules.base import Finding, Rule
+from celldose.rules.base import Finding, RowContext, Rule
 from celldose.units.format import format_quantity
 from celldose.vocabulary import RouteKind, classify
 
 
-def check(row: Administration) -> Iterator[Finding]:
+def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     match = classify(row.route)
     if match.kind is RouteKind.ADJUNCT and isinstance(row.total, pint.Quantity):
         yield Finding(

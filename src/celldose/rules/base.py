@@ -24,7 +24,15 @@ class Finding:
     """Place the finding on the key (an unknown key) rather than on its value."""
 
 
-RowCheck = Callable[[Administration], Iterator[Finding]]
+@dataclass(frozen=True, slots=True)
+class RowContext:
+    """What a row check may know beyond its row: the protocol-level fields that apply to it."""
+
+    product: str | None = None
+    """The protocol's product, for rows that do not name their own."""
+
+
+RowCheck = Callable[[Administration, RowContext], Iterator[Finding]]
 """A pure function of one row; pointers it yields are relative to the row."""
 
 

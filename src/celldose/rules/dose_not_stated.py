@@ -4,11 +4,11 @@ from collections.abc import Iterator
 
 from celldose.diagnostics import Severity, quote
 from celldose.model import NA, Administration
-from celldose.rules.base import Finding, Rule
+from celldose.rules.base import Finding, RowContext, Rule
 from celldose.vocabulary import RouteKind, classify
 
 
-def check(row: Administration) -> Iterator[Finding]:
+def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     if row.has_dose or classify(row.route).kind is RouteKind.ADJUNCT:
         return
     written = "dose is N/A" if row.dose is NA else "no dose"

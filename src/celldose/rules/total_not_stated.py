@@ -4,12 +4,12 @@ from collections.abc import Iterator
 
 from celldose.diagnostics import Severity, quote
 from celldose.model import NA, Administration
-from celldose.rules.base import Finding, Rule
+from celldose.rules.base import Finding, RowContext, Rule
 from celldose.units.format import format_quantity
 from celldose.vocabulary import RouteKind, classify
 
 
-def check(row: Administration) -> Iterator[Finding]:
+def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     if row.has_total or classify(row.route).kind is RouteKind.ADJUNCT:
         return
     expected = row.expected_total

@@ -6,11 +6,11 @@ import pint
 
 from celldose.diagnostics import Severity
 from celldose.model import Administration
-from celldose.rules.base import Finding, Rule
+from celldose.rules.base import Finding, RowContext, Rule
 from celldose.units.format import unit_label
 
 
-def check(row: Administration) -> Iterator[Finding]:
+def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     dose, total = row.dose, row.total
     if not isinstance(dose, pint.Quantity) or not isinstance(total, pint.Quantity):
         return

@@ -4,11 +4,11 @@ from collections.abc import Iterator
 
 from celldose.diagnostics import Severity, quote
 from celldose.model import Administration
-from celldose.rules.base import Finding, Rule
+from celldose.rules.base import Finding, RowContext, Rule
 from celldose.vocabulary import RouteKind, classify
 
 
-def check(row: Administration) -> Iterator[Finding]:
+def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     if classify(row.route).kind is RouteKind.UNKNOWN:
         yield Finding(
             RULE.name,
