@@ -1,7 +1,7 @@
 """Every rule celldose knows, listed explicitly.
 
 Codes are stable and never reused. CD0xx: reading the file; CD1xx: the protocol's shape;
-CD2xx: field values; CD3xx: consistency of a row.
+CD2xx: field values; CD3xx: consistency of a row; CD4xx: comparison with published studies.
 """
 
 from types import MappingProxyType
@@ -10,6 +10,7 @@ from celldose.rules import (
     adjunct_cell_total,
     adjunct_dose_not_counted,
     dose_not_stated,
+    dose_outside_studied_range,
     reading,
     structure,
     total_mismatch,
@@ -27,6 +28,7 @@ CONSISTENCY: tuple[Rule, ...] = (
     adjunct_cell_total.RULE,
     adjunct_dose_not_counted.RULE,
     unknown_route.RULE,
+    dose_outside_studied_range.RULE,
 )
 
 ALL: tuple[Rule, ...] = (*reading.RULES, *structure.RULES, *CONSISTENCY)

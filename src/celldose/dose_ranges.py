@@ -1,0 +1,93 @@
+"""Doses used in published human studies (data/dose_ranges.yaml), by route and product class."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import yaml
+
+
+@dataclass(frozen=True, slots=True)
+class Study:
+    routes: tuple[str, ...]
+    product_class: str
+    min_cells: int
+    max_cells: int
+    per_kg: bool
+    study: str
+    doi: str | None
+    status: str
+
+    @property
+    def citation(self) -> str:
+        doi = f", doi:{self.doi}" if self.doi and self.doi.startswith("10.") else ""
+        return f"{self.study}{doi} ({self.status.replace('_', ' ')})"
+
+
+@dataclass(frozen=True, slots=True)
+class StudiedRange:
+    """The span of doses across the studies of one route and product class."""
+
+    low: int
+    high: int
+    studies: tuple[Study, ...]
+
+
+@cache
+def studies() -> tuple[Study, ...]:
+    text = files("celldose").joinpath("data/dose_ranges.yaml").read_text(encoding="utf-8")
+    raw: dict[str, Any] = yaml.safe_load(text)  # our own packaged file, not user input
+    return tuple(
+        Study(
+            routes=tuple(e["routes"]),
+            product_class=e["product_class"],
+            min_cells=int(e["min_cells"]),
+            max_cells=int(e["max_cells"]),
+            per_kg=bool(e["per_kg"]),
+            study=e["study"],
+            doi=e.get("doi"),
+            status=e["status"],
+        )
+        for e in raw["dose_ranges"]
+    )
+
+
+@cache
+def studied_range(route: str, product_class: str, per_kg: bool) -> StudiedRange | None:
+    """None where no study of that route, product class and dosing basis is known."""
+    found = tuple(
+        s
+        for s in studies()
+        if route in s.routes and s.product_class == product_class and s.per_kg == per_kg
+    )
+    if not found:
+        return None
+    return StudiedRange(min(s.min_cells for s in found), max(s.max_cells for s in found), found)
+
+
+@cache
+def product_class(product: str) -> str | None:
+    """``msc``, ``bmc``, or None for a product celldose cannot classify."""
+    text = _normal(product)
+    for kind, names in _product_names():
+        if any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) for name in names):
+            return kind
+    return None
+
+
+@cache
+def _product_names() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    text = files("celldose").joinpath("data/products.yaml").read_text(encoding="utf-8")
+    raw: dict[str, Any] = yaml.safe_load(text)
+    return tuple(
+        (kind, tuple(_normal(str(n)) for n in entry["names"]))
+        for kind, entry in raw["products"].items()
+    )
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.replace("-", " ").lower().split())

@@ -1,0 +1,75 @@
+"""The published dose ranges in the package are the verified facts of the reference, unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from celldose.dose_ranges import product_class, studied_range
+from celldose.vocabulary import RouteKind, classify
+from conftest import ROOT
+
+REFERENCE = ROOT.parent / "shared" / "reference" / "dose_ranges.yaml"
+PACKAGED = ROOT / "src" / "celldose" / "data" / "dose_ranges.yaml"
+
+
+def packaged() -> list[dict[str, object]]:
+    entries: list[dict[str, object]] = yaml.safe_load(PACKAGED.read_text())["dose_ranges"]
+    return entries
+
+
+@pytest.mark.skipif(not REFERENCE.exists(), reason="the shared reference folder is not beside")
+def test_every_entry_matches_the_reference_and_no_verified_entry_is_missing() -> None:
+    reference = yaml.safe_load(REFERENCE.read_text())["dose_ranges"]
+    by_key = {(e["route"], e["product"], e["study"]): e for e in reference}
+    for entry in packaged():
+        source = by_key[(entry["reference_route"], entry["reference_product"], entry["study"])]
+        for field in ("min_cells", "max_cells", "per_kg", "status"):
+            assert entry[field] == source[field], (entry["study"], field)
+        assert entry["doi"] == source.get("doi")
+    usable = [e for e in reference if e["status"] != "unverified" and e.get("min_cells")]
+    assert len(packaged()) == len(usable)
+
+
+def test_no_unverified_entry_is_used_as_fact() -> None:
+    assert {e["status"] for e in packaged()} <= {"verified_primary", "verified_secondary"}
+
+
+def test_routes_are_canonical_and_bmc_is_its_own_class() -> None:
+    for entry in packaged():
+        routes = entry["routes"]
+        assert isinstance(routes, list)
+        for route in routes:
+            match = classify(route)
+            assert match.kind is RouteKind.CELLS and match.canonical == route
+        is_bmc = "bone marrow concentrate" in str(entry["reference_product"]).lower()
+        assert entry["product_class"] == ("bmc" if is_bmc else "msc")
+
+
+def test_the_issue_example_span() -> None:
+    """Issue 5's example: intradiscal MSC doses in the cited studies reach 51.6 million."""
+    span = studied_range("intradiscal", "msc", per_kg=False)
+    assert span is not None and span.high == 51_600_000 and span.low == 5_000_000
+    assert studied_range("epidural", "msc", per_kg=False) is None
+
+
+@pytest.mark.parametrize(
+    ("product", "kind"),
+    [
+        ("UC-MSC", "msc"),
+        ("autologous adipose MSC + HA", "msc"),
+        ("BMAC", "bmc"),
+        ("bone marrow concentrate (BMC)", "bmc"),
+        ("Stem cells", None),
+        ("PRP", None),
+    ],
+)
+def test_product_classes(product: str, kind: str | None) -> None:
+    assert product_class(product) == kind
+
+
+def test_packaged_data_has_no_aliases() -> None:
+    """celldose refuses aliases in protocols; its own data does without them too."""
+    assert "*id" not in Path(PACKAGED).read_text()
