@@ -30,6 +30,29 @@ class RouteMatch:
     kind: RouteKind
     canonical: str | None
     """The canonical route or adjunct name, e.g. ``intra-articular`` or ``myers-cocktail``."""
+    site: str | None = None
+    """The body site a route name implies: ``SI joint`` is intra-articular, sacroiliac joint."""
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    system: str
+    code: str
+    display: str
+
+
+SNOMED = "http://snomed.info/sct"
+EDQM = "http://standardterms.edqm.eu"
+
+
+def route_codes(canonical: str) -> tuple[Code, ...]:
+    """The route's SNOMED CT and EDQM codes, where known."""
+    entry = _data()["routes"].get(canonical, {})
+    return tuple(
+        Code(system, str(entry[key]["code"]), str(entry[key]["display"]))
+        for key, system in (("snomed", SNOMED), ("edqm", EDQM))
+        if key in entry
+    )
 
 
 def split_per_side(route: str) -> tuple[str, bool]:
@@ -78,4 +101,7 @@ def _names() -> MappingProxyType[str, RouteMatch]:
         for canonical, entry in raw[section].items():
             for name in (canonical, *entry["names"]):
                 table[_normal(str(name))] = RouteMatch(kind, canonical)
+            for site, names in entry.get("sites", {}).items():
+                for name in names:
+                    table[_normal(str(name))] = RouteMatch(kind, canonical, site)
     return MappingProxyType(table)
