@@ -20,10 +20,10 @@ def test_examples_check_clean_with_exit_0() -> None:
 
 def test_wrong_total_in_a_copy_of_the_seed_exits_1_at_the_totals_line(tmp_path: Path) -> None:
     copy = tmp_path / "seed.yaml"
-    copy.write_text(SEED.read_text().replace("    total: 50,000,000", "    total: 100,000,000"))
+    copy.write_text(SEED.read_text().replace("    total: 50,000,000", "    total: 75,000,000"))
     result = run_cli("check", str(copy))
     assert result.returncode == 1
-    line = f"{copy}:13:12: CD301 error: total 100,000,000 cells != dose 50,000,000 cells x 1 day"
+    line = f"{copy}:13:12: CD301 error: total 75,000,000 cells != dose 50,000,000 cells x 1 day"
     assert line in result.stdout
     assert result.stdout.splitlines()[-1] == "Checked 1 file: 1 error, 1 info."
 

@@ -83,7 +83,7 @@ def test_github_annotations_are_chosen_in_github_actions(tmp_path: Path) -> None
     error = next(line for line in result.stdout.splitlines() if line.startswith("::error "))
     escaped = str(odd).replace(":", "%3A").replace(",", "%2C")
     assert error.startswith(f"::error file={escaped},line=13,col=12,endLine=13,")
-    assert "title=CD301 total-mismatch::total 100,000,000 cells != " in error
+    assert "title=CD301 total-mismatch::total 100,000,000 cells is the both-sides figure" in error
     assert any(line.startswith("::notice ") for line in result.stdout.splitlines())
     assert run_cli("check", str(odd), "--format", "text").stdout.startswith(str(odd))
 

@@ -30,11 +30,11 @@ def test_readme_says_it_never_recommends_a_treatment() -> None:
     assert "it never recommends a treatment" in README
 
 
-def test_text_example_is_what_celldose_prints() -> None:
-    block = re.search(r"```text\n\$ (celldose check \S+)\n(.*?)```", README, flags=re.S)
-    assert block is not None
-    command, shown = block.group(1).split(), block.group(2)
-    assert run_cli(*command[1:]).stdout == shown
+def test_text_examples_are_what_celldose_prints() -> None:
+    blocks = re.findall(r"```text\n\$ (celldose (?:check|show) \S+)\n(.*?)```", README, flags=re.S)
+    assert len(blocks) == 2
+    for command, shown in blocks:
+        assert run_cli(*command.split()[1:]).stdout == shown, command
 
 
 def test_python_example_prints_what_the_readme_shows() -> None:

@@ -20,7 +20,13 @@ def test_committed_schema_matches_the_model() -> None:
 
 def test_schema_names_every_field_and_forbids_unknown_keys() -> None:
     schema = protocol_schema()
-    assert set(schema["properties"]) == {"protocol", "condition", "product", "administrations"}
+    assert set(schema["properties"]) == {
+        "protocol",
+        "condition",
+        "product",
+        "total_cells",
+        "administrations",
+    }
     assert schema["required"] == ["protocol", "administrations"]
     assert schema["additionalProperties"] is False
     row = schema["$defs"]["Administration"]
@@ -30,6 +36,7 @@ def test_schema_names_every_field_and_forbids_unknown_keys() -> None:
         "days",
         "total",
         "per_side",
+        "laterality",
         "product",
         "notes",
     }

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from celldose.diagnostics import Diagnostic, Report, Span
 from celldose.model import Protocol
-from celldose.rules import BY_NAME, ROW_CHECKS, Finding, RowContext
+from celldose.rules import BY_NAME, PROTOCOL_CHECKS, ROW_CHECKS, Finding, RowContext
 from celldose.sources import Loaded, SourceMap, SourceProblem, load_yaml, read_text
 from celldose.sources.text import MAX_BYTES, decode, too_large
 from celldose.validation import validate
@@ -174,6 +174,10 @@ def _run(label: str, loaded: Loaded) -> tuple[Protocol | None, list[Diagnostic]]
                 findings.append(
                     Finding(finding.rule, finding.message, pointer, finding.fix, finding.on_key)
                 )
+    if validated.protocol is not None:  # protocol-wide sums need every row
+        for rule in PROTOCOL_CHECKS:
+            assert rule.check_protocol is not None
+            findings.extend(rule.check_protocol(validated.protocol))
     source_map = loaded.source_map
     unusable = {p.pointer for p in loaded.problems if p.pointer is not None}
     for finding in findings:

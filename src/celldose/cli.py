@@ -86,6 +86,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes (default: one per core); output is the same for any N",
     )
 
+    show = commands.add_parser(
+        "show",
+        help="print a protocol as a table with computed totals",
+        description=(
+            "Print a protocol as a table: each row's computed total beside the written one, "
+            "and the protocol's total cells, per side and for all sides."
+        ),
+    )
+    show.add_argument("path", metavar="FILE")
     commands.add_parser(
         "rules",
         help="list every rule: code, severity, name, summary",
@@ -112,6 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(json.dumps(protocol_schema(), indent=2) + "\n")
         return EXIT_OK
+    if args.command == "show":
+        return _show(args.path)
     if args.command == "rules":
         return _rules()
     if args.command == "explain":
@@ -123,6 +134,23 @@ def _positive_int(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
     return int(text)
+
+
+def _show(path: str) -> int:
+    from celldose.api import ProtocolError, load
+    from celldose.diagnostics import Report
+    from celldose.formatters import show, text
+
+    if not os.path.exists(path):  # noqa: PTH110 - a path string from the command line
+        sys.stderr.write(f"celldose: error: no such file or directory: {path}\n")
+        return EXIT_USAGE
+    try:
+        protocol = load(path)
+    except ProtocolError as exc:
+        sys.stdout.write(text.render(Report.of(exc.diagnostics, (path,))))
+        return EXIT_ERRORS
+    sys.stdout.write(show.render(protocol, path))
+    return EXIT_OK
 
 
 def _rules() -> int:

@@ -103,6 +103,9 @@ def _findings(errors: list[ErrorDetails], data: Mapping[str, object]) -> Iterato
                 pointer,
                 "see the protocol format in the README",
             )
+        elif kind == "enum":
+            expected = error.get("ctx", {}).get("expected", "")
+            yield Finding("wrong-type", f"{field} {quote(value)} must be {expected}", pointer, None)
         elif kind == "string_too_long":
             yield Finding("wrong-type", f"{field} is too long ({error['msg']})", pointer)
         elif "-" in kind:  # our own error types are rule names
@@ -116,5 +119,7 @@ def _unknown_key(pointer: Pointer, key: str) -> Finding:
     fields = [f.alias or name for name, f in model.model_fields.items()]
     close = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
     fix = f"did you mean {close[0]!r}?" if close else f"known fields: {', '.join(fields)}"
+    if key.isdigit():  # {dose: 50,000,000} splits at its commas in a YAML flow mapping
+        fix = 'inside {...} a comma ends a value: quote the number, e.g. dose: "50,000,000"'
     where = "protocol" if model is Protocol else "administration"
     return Finding("unknown-key", f"unknown {where} key {quote(key)}", pointer, fix, on_key=True)

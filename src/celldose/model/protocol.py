@@ -7,6 +7,7 @@ from typing import Annotated
 import pint
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -15,10 +16,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from celldose.model.types import NA, Days, Flag, NotApplicable, Total
+from celldose.model.types import NA, CellCount, Days, Flag, Laterality, NotApplicable, Total
 from celldose.vocabulary import split_per_side
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+def _lowercase(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
 
 
 class Administration(BaseModel):
@@ -42,6 +47,10 @@ class Administration(BaseModel):
         default=None,  # not written: the route's per-side suffix decides
         validate_default=True,
         description="Dose and total count one side; set by a '/per side' suffix on the route.",
+    )
+    laterality: Annotated[Laterality, BeforeValidator(_lowercase)] | None = Field(
+        default=None,
+        description="On a per-side row: left, right or bilateral (both sides treated).",
     )
     product: Text | None = Field(default=None, description="The cell product, e.g. UC-MSC.")
     notes: Text | None = Field(default=None, description="Free text; not checked.")
@@ -70,6 +79,13 @@ class Administration(BaseModel):
         return isinstance(self.total, pint.Quantity)
 
     @property
+    def sides(self) -> int | None:
+        """Sides treated: 1 unless per side; on a per-side row, from its laterality, if given."""
+        if not self.per_side:
+            return 1
+        return self.laterality.sides if self.laterality is not None else None
+
+    @property
     def has_dose(self) -> bool:
         """True when the row states a cell dose (neither missing nor N/A)."""
         return isinstance(self.dose, pint.Quantity)
@@ -89,6 +105,10 @@ class Protocol(BaseModel):
     name: Text = Field(alias="protocol", description="The protocol's name.")
     condition: Text | None = Field(default=None, description="The condition it is for.")
     product: Text | None = Field(default=None, description="The cell product of every row.")
+    total_cells: CellCount | None = Field(
+        default=None,
+        description="Cells over the whole protocol: the sum of dose x days x sides over the rows.",
+    )
     administrations: tuple[Administration, ...] = Field(
         min_length=1, description="The rows, in the order the sheet gives them."
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from enum import Enum
+from enum import Enum, StrEnum
 from fractions import Fraction
 from functools import lru_cache
 from typing import Annotated, Any, Final
@@ -29,6 +29,18 @@ from celldose.units.registry import registry
 MAX_DAYS_DIGITS = 6
 MAX_COUNT = 10**30
 """Largest count accepted from any input: a bound for safety, far above any real dose."""
+
+
+class Laterality(StrEnum):
+    """Which sides a per-side row treats."""
+
+    LEFT = "left"
+    RIGHT = "right"
+    BILATERAL = "bilateral"
+
+    @property
+    def sides(self) -> int:
+        return 2 if self is Laterality.BILATERAL else 1
 
 
 class NotApplicable(Enum):

@@ -1,7 +1,8 @@
 """Every rule celldose knows, listed explicitly.
 
 Codes are stable and never reused. CD0xx: reading the file; CD1xx: the protocol's shape;
-CD2xx: field values; CD3xx: consistency of a row; CD4xx: comparison with published studies.
+CD2xx: field values; CD3xx: consistency of a row; CD4xx: comparison with published studies;
+CD5xx: consistency of a whole protocol.
 """
 
 from types import MappingProxyType
@@ -11,6 +12,8 @@ from celldose.rules import (
     adjunct_dose_not_counted,
     dose_not_stated,
     dose_outside_studied_range,
+    laterality_without_per_side,
+    protocol_total_mismatch,
     reading,
     structure,
     total_mismatch,
@@ -28,12 +31,24 @@ CONSISTENCY: tuple[Rule, ...] = (
     adjunct_cell_total.RULE,
     adjunct_dose_not_counted.RULE,
     unknown_route.RULE,
+    laterality_without_per_side.RULE,
     dose_outside_studied_range.RULE,
+    protocol_total_mismatch.RULE,
 )
 
 ALL: tuple[Rule, ...] = (*reading.RULES, *structure.RULES, *CONSISTENCY)
 BY_CODE: MappingProxyType[str, Rule] = MappingProxyType({r.code: r for r in ALL})
 BY_NAME: MappingProxyType[str, Rule] = MappingProxyType({r.name: r for r in ALL})
 ROW_CHECKS = tuple(r for r in CONSISTENCY if r.check_row is not None)
+PROTOCOL_CHECKS = tuple(r for r in CONSISTENCY if r.check_protocol is not None)
 
-__all__ = ["ALL", "BY_CODE", "BY_NAME", "ROW_CHECKS", "Finding", "RowContext", "Rule"]
+__all__ = [
+    "ALL",
+    "BY_CODE",
+    "BY_NAME",
+    "PROTOCOL_CHECKS",
+    "ROW_CHECKS",
+    "Finding",
+    "RowContext",
+    "Rule",
+]

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from celldose.diagnostics import Pointer, Severity
-from celldose.model import Administration
+from celldose.model import Administration, Protocol
 
 DOCS_URL = "https://github.com/celldose/celldose/blob/main/docs/rules.md#{code}"
 
@@ -34,6 +34,8 @@ class RowContext:
 
 RowCheck = Callable[[Administration, RowContext], Iterator[Finding]]
 """A pure function of one row; pointers it yields are relative to the row."""
+ProtocolCheck = Callable[[Protocol], Iterator[Finding]]
+"""A pure function of a whole, valid protocol; pointers it yields are from the protocol's root."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,6 +55,7 @@ class Rule:
     bad: str | None = None
     good: str | None = None
     check_row: RowCheck | None = None
+    check_protocol: ProtocolCheck | None = None
 
     @property
     def url(self) -> str:

@@ -19,16 +19,22 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     expected = row.expected_total
     assert expected is not None
     side = " per side" if row.per_side else ""
+    if row.per_side and total.magnitude == 2 * expected.magnitude:
+        yield Finding(
+            RULE.name,
+            f"total {format_quantity(total)} is the both-sides figure: per side, dose "
+            f"{format_quantity(dose)} x {row.days} day{'s' if row.days != 1 else ''} = "
+            f"{format_quantity(expected)}; both sides = {format_quantity(total)}",
+            ("total",),
+            f"a per-side row's total counts one side: {format_quantity(expected)} "
+            "(laterality: bilateral counts the second side in the protocol's total)",
+        )
+        return
     message = (
         f"total {format_quantity(total)} != dose {format_quantity(dose)} x {row.days} "
         f"day{'s' if row.days != 1 else ''} = {format_quantity(expected)}{side}"
     )
     fix = f"make the total {format_quantity(expected)}, or correct the dose or days"
-    if row.per_side and total.magnitude == 2 * expected.magnitude:
-        fix = (
-            f"the total counts both sides; on a per-side row it counts one side: "
-            f"{format_quantity(expected)}"
-        )
     yield Finding(RULE.name, message, ("total",), fix)
 
 

@@ -1,0 +1,82 @@
+"""``celldose show``: a protocol as a table, each row's computed total beside the written one."""
+
+from __future__ import annotations
+
+import pint
+
+from celldose.model import NA, Administration, Protocol
+from celldose.totals import RowCells, protocol_cells
+from celldose.units.format import format_quantity
+
+_HEADERS = ("route", "dose", "days", "sides", "total (written)", "total (computed)", "")
+
+
+def render(protocol: Protocol, path: str) -> str:
+    cells = protocol_cells(protocol)
+    rows = [_row(r) for r in cells.rows]
+    widths = [max(len(line[i]) for line in (_HEADERS, *rows)) for i in range(len(_HEADERS))]
+    lines = [f"{protocol.name} ({path})", ""]
+    for line in (_HEADERS, *rows):
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
+    lines += ["", _summary(cells.rows, cells.low, cells.high, cells.complete)]
+    written = protocol.total_cells
+    if written is not None:
+        matches = written.magnitude in (cells.low, cells.high) and str(written.units) == "cell"
+        verdict = ("ok" if matches else "MISMATCH") if cells.complete else "not checked"
+        lines.append(f"total_cells written: {format_quantity(written)}  {verdict}")
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _row(cells: RowCells) -> tuple[str, ...]:
+    row = cells.row
+    computed = "-" if not cells.delivers_cells else _computed(row)
+    return (
+        row.route,
+        _value(row.dose),
+        str(row.days),
+        _sides(row),
+        _value(row.total),
+        computed,
+        _verdict(row, cells.delivers_cells),
+    )
+
+
+def _value(value: pint.Quantity[int] | object) -> str:
+    if isinstance(value, pint.Quantity):
+        return format_quantity(value)
+    return "N/A" if value is NA else "-"
+
+
+def _computed(row: Administration) -> str:
+    expected = row.expected_total
+    if expected is None:
+        return "?"
+    return format_quantity(expected) + (" per side" if row.per_side else "")
+
+
+def _sides(row: Administration) -> str:
+    if not row.per_side:
+        return "-"
+    if row.laterality is None:
+        return "1 or 2"
+    return f"{row.sides} ({row.laterality.value})"
+
+
+def _verdict(row: Administration, delivers_cells: bool) -> str:
+    if not delivers_cells:
+        return "no cells"
+    expected, total = row.expected_total, row.total
+    if expected is None or not isinstance(total, pint.Quantity):
+        return "not checked"
+    return "ok" if total == expected else "MISMATCH"
+
+
+def _summary(rows: tuple[RowCells, ...], low: int, high: int, complete: bool) -> str:
+    if not complete:
+        return "Total cells: unknown (a row's dose is per kg or missing; no weight is assumed)"
+    per_side = sum(r.per_side or 0 for r in rows if r.delivers_cells)
+    all_sides = f"{low:,} cells" if low == high else (
+        f"{low:,} cells with one side, or {high:,} cells with both sides, of each per-side "
+        "row without a laterality"
+    )  # fmt: skip
+    return f"Total cells: {per_side:,} counting each per-side row once; all sides: {all_sides}"
