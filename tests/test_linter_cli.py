@@ -126,3 +126,40 @@ def test_pre_commit_hook_entry_checks_the_staged_protocols(tmp_path: Path) -> No
     broken = run_cli(*entry[1:], "protocols/sacroiliitis.yaml", "protocols/broken.yaml", cwd=repo)
     assert broken.returncode == 1
     assert "protocols/broken.yaml:13:12: CD301" in broken.stdout
+
+
+def test_sarif_locations_are_uris_and_columns_are_code_points(tmp_path: Path) -> None:
+    odd = tmp_path / "emoji file#1.yaml"
+    odd.write_text(
+        "protocol: X\nadministrations:\n"
+        "  - {route: IA, notes: '🙂🙂', dose: 5, days: 2, total: 5}\n",
+        encoding="utf-8",
+    )
+    absolute = json.loads(run_cli("check", str(odd), "--format", "sarif").stdout)["runs"][0]
+    assert absolute["columnKind"] == "unicodeCodePoints"
+    (result,) = absolute["results"]
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == odd.as_uri()
+    assert "%20" in odd.as_uri() and "%23" in odd.as_uri()
+    line = odd.read_text(encoding="utf-8").splitlines()[2]
+    assert location["region"]["startColumn"] == line.index("total: 5") + len("total: ") + 1
+    relative = json.loads(run_cli("check", odd.name, "--format", "sarif", cwd=tmp_path).stdout)[
+        "runs"
+    ][0]
+    assert (
+        relative["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        == "emoji%20file%231.yaml"
+    )
+
+
+def test_stdin_is_read_only_up_to_the_limit() -> None:
+    result = run_cli("check", "-", stdin="# " + "x" * (11 * 1024 * 1024) + "\n")
+    assert result.returncode == 1
+    assert "CD004 error: file is larger than 10 MiB" in result.stdout
+
+
+def test_options_that_would_be_ignored_are_usage_errors() -> None:
+    stray = run_cli("check", "protocols", "--stdin-filename", "x.yaml")
+    assert stray.returncode == 2 and "use it with -" in stray.stderr
+    stats = run_cli("check", "protocols", "--statistics", "--format", "json")
+    assert stats.returncode == 2 and "--statistics" in stats.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -97,12 +98,15 @@ def _in_parallel(files: list[Path], workers: int) -> list[list[Diagnostic]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # fork shares the parent's imported modules and unit registry: no start-up per worker.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    # On Linux, fork shares the parent's imports and unit registry: no start-up per worker.
+    # Elsewhere (macOS, Windows) fork is unsafe or absent; the platform's default is used.
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
     chunk = max(1, len(files) // (workers * 8))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_check_file, files, chunksize=chunk))
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return list(pool.map(_check_file, files, chunksize=chunk))
+    except (OSError, NotImplementedError):  # no process pool here (no semaphores, a sandbox)
+        return [_check_file(f) for f in files]
 
 
 def check_bytes(raw: bytes, path: str = "<stdin>") -> Report:

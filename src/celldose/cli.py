@@ -1,6 +1,6 @@
 """Command-line interface: parse arguments, call the API, print with a formatter, exit.
 
-Exit codes: 0 no error (warnings and infos do not fail), 1 at least one error, 2 usage error.
+Exit codes: 0 nothing at or above --fail-on (default: error), 1 something is, 2 usage error.
 """
 
 from __future__ import annotations
@@ -153,13 +153,25 @@ def _show(path: str) -> int:
     return EXIT_OK
 
 
+def _usage_problem(paths: list[str], args: argparse.Namespace, output: str) -> str | None:
+    if "-" in paths and len(paths) > 1:
+        return "- (standard input) cannot be mixed with paths"
+    if paths == ["-"] and (sys.stdin is None or sys.stdin.closed):
+        return "- reads standard input, which is closed"
+    if args.stdin_filename != "<stdin>" and paths != ["-"]:
+        return "--stdin-filename names standard input: use it with -"
+    if args.statistics and output != "text":
+        return f"--statistics prints a text table; it does not combine with --format {output}"
+    return None
+
+
 def _rules() -> int:
     from celldose.rules import ALL
 
+    width = max(len(rule.name) for rule in ALL)
     for rule in ALL:
-        sys.stdout.write(
-            f"{rule.code}  {rule.severity.value:7s}  {rule.name:25s}  {rule.summary}\n"
-        )
+        line = f"{rule.code}  {rule.severity.value:7s}  {rule.name:{width}s}  {rule.summary}"
+        sys.stdout.write(line + "\n")
     return EXIT_OK
 
 
@@ -185,14 +197,18 @@ def _check(args: argparse.Namespace) -> int:
     from celldose.diagnostics import Severity
     from celldose.formatters import FORMATTERS
     from celldose.formatters.text import render_statistics
+    from celldose.sources.text import MAX_BYTES
 
     paths: list[str] = args.paths
-    if "-" in paths and len(paths) > 1:
-        sys.stderr.write("celldose: error: - (standard input) cannot be mixed with paths\n")
+    output = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    usage = _usage_problem(paths, args, output)
+    if usage:
+        sys.stderr.write(f"celldose: error: {usage}\n")
         return EXIT_USAGE
     try:
         if paths == ["-"]:
-            report = check_bytes(sys.stdin.buffer.read(), args.stdin_filename)
+            # Read one byte past the limit, never more: an endless stream is refused, not held.
+            report = check_bytes(sys.stdin.buffer.read(MAX_BYTES + 1), args.stdin_filename)
         else:
             report = check_paths(paths, jobs=args.jobs)
     except FileNotFoundError as exc:
@@ -200,8 +216,7 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if not report.paths:
         sys.stderr.write("celldose: warning: no protocol files (*.yaml, *.yml) found\n")
-    output = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    if args.statistics and output == "text":
+    if args.statistics:
         sys.stdout.write(render_statistics(report))
     else:
         sys.stdout.write(FORMATTERS[output](report))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -56,37 +56,51 @@ def studies() -> tuple[Study, ...]:
     )
 
 
+MIN_STUDIES = 2
+"""Fewer studies than this make no span of practice: one study's one figure is not a range."""
+
+
 @cache
 def studied_range(route: str, product_class: str, per_kg: bool) -> StudiedRange | None:
-    """None where no study of that route, product class and dosing basis is known."""
+    """None where fewer than MIN_STUDIES studies of that route, class and basis are known."""
     found = tuple(
         s
         for s in studies()
         if route in s.routes and s.product_class == product_class and s.per_kg == per_kg
     )
-    if not found:
+    if len(found) < MIN_STUDIES:
         return None
     return StudiedRange(min(s.min_cells for s in found), max(s.max_cells for s in found), found)
 
 
-@cache
+@lru_cache(maxsize=1024)
 def product_class(product: str) -> str | None:
-    """``msc``, ``bmc``, or None for a product celldose cannot classify."""
+    """``msc``, ``bmc``, or None for a product celldose cannot classify or that has no cells."""
     text = _normal(product)
-    for kind, names in _product_names():
-        if any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) for name in names):
+    classes = _product_names()
+    if any(_mentions(text, word) for word in classes["not_cells"]):
+        return None
+    for kind in ("bmc", "msc"):
+        if any(_mentions(text, name) for name in classes[kind]):
             return kind
+    if re.search(r"(?<!non )\b[a-z]*mscs?\b", text):  # ADMSCs, hUCMSC, UCMSC, haMSCs
+        return "msc"
     return None
 
 
+def _mentions(text: str, name: str) -> bool:
+    """``name`` as whole words in ``text``, and not negated ("non-MSC")."""
+    return re.search(rf"(?<!\w)(?<!non ){re.escape(name)}(?!\w)", text) is not None
+
+
 @cache
-def _product_names() -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _product_names() -> dict[str, tuple[str, ...]]:
     text = files("celldose").joinpath("data/products.yaml").read_text(encoding="utf-8")
     raw: dict[str, Any] = yaml.safe_load(text)
-    return tuple(
-        (kind, tuple(_normal(str(n)) for n in entry["names"]))
+    return {
+        kind: tuple(_normal(str(n)) for n in entry["names"])
         for kind, entry in raw["products"].items()
-    )
+    }
 
 
 def _normal(text: str) -> str:

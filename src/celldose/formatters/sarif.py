@@ -4,7 +4,8 @@ https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
 """
 
 import json
-from pathlib import PurePath
+from pathlib import Path, PurePath
+from urllib.parse import quote
 
 from celldose.diagnostics import Diagnostic, Report, Severity
 from celldose.formatters.json_format import tool_version
@@ -40,6 +41,7 @@ def render(report: Report) -> str:
                         ],
                     }
                 },
+                "columnKind": "unicodeCodePoints",  # celldose counts characters, not UTF-16 units
                 "results": [_result(d) for d in report.diagnostics],
             }
         ],
@@ -48,7 +50,7 @@ def render(report: Report) -> str:
 
 
 def _result(d: Diagnostic) -> dict[str, object]:
-    location: dict[str, object] = {"artifactLocation": {"uri": PurePath(d.path).as_posix()}}
+    location: dict[str, object] = {"artifactLocation": {"uri": artifact_uri(d.path)}}
     if d.span is not None:
         location["region"] = {
             "startLine": d.span.line,
@@ -66,6 +68,14 @@ def _result(d: Diagnostic) -> dict[str, object]:
         "locations": [{"physicalLocation": location}],
     }
     return result
+
+
+def artifact_uri(path: str) -> str:
+    """A URI reference: file:// for an absolute path, percent-encoded relative otherwise."""
+    pure = PurePath(path)
+    if pure.is_absolute():
+        return Path(path).as_uri()
+    return quote(pure.as_posix())
 
 
 def _pascal(name: str) -> str:

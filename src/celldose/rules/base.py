@@ -56,6 +56,9 @@ class Rule:
     good: str | None = None
     check_row: RowCheck | None = None
     check_protocol: ProtocolCheck | None = None
+    details: Callable[[], str] | None = None
+    """More documentation built on demand from data (CD401's list of studies), kept off the
+    start-up path of every check."""
 
     @property
     def url(self) -> str:

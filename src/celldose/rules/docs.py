@@ -16,8 +16,9 @@ Generated from the rule catalogue in `src/celldose/rules/` by
 `python -m celldose.rules.docs > docs/rules.md`; do not edit by hand.
 
 Codes are stable and never reused: CD0xx reading the file, CD1xx the protocol's shape, CD2xx
-field values, CD3xx the consistency of a row. Errors make `celldose check` exit 1; warnings and
-infos do not.
+field values, CD3xx the consistency of a row, CD4xx comparison with published studies, CD5xx the
+consistency of a whole protocol. By default errors make `celldose check` exit 1 and warnings and
+infos do not; `--fail-on warning` or `--fail-on info` lowers that threshold.
 
 | code | name | severity | summary |
 |---|---|---|---|
@@ -38,6 +39,8 @@ def explain(rule: Rule) -> str:
         f'\n<a id="{rule.code.lower()}"></a>\n## {rule.code} {rule.name} ({rule.severity.value})\n',
         f"\n{rule.summary}\n\n{rule.explanation}\n\n**Fix:** {rule.fix}\n",
     ]
+    if rule.details is not None:
+        parts.append(f"\n{rule.details()}\n")
     if rule.bad:
         parts.append(f"\nFails:\n\n```yaml\n{rule.bad}```\n")
     if rule.good:

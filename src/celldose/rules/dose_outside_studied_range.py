@@ -1,17 +1,26 @@
 """CD401: a dose per injection outside the doses used in published studies of its route."""
 
 from collections.abc import Iterator
+from fractions import Fraction
 
 import pint
 
 from celldose.diagnostics import Severity
-from celldose.dose_ranges import product_class, studied_range, studies
+from celldose.dose_ranges import MIN_STUDIES, product_class, studied_range, studies
 from celldose.model import Administration
 from celldose.rules.base import Finding, RowContext, Rule
 from celldose.units.format import format_quantity
 from celldose.vocabulary import RouteKind, classify
 
 _CLASS_NAMES = {"msc": "MSC", "bmc": "bone-marrow-concentrate"}
+
+
+# Exact factors to kilograms (the pound is defined as exactly 0.45359237 kg).
+_PER_MASS = {
+    "cell / kilogram": Fraction(1),
+    "cell / gram": Fraction(1, 1000),
+    "cell / pound": Fraction(45359237, 100_000_000),
+}
 
 
 def check(row: Administration, context: RowContext) -> Iterator[Finding]:
@@ -22,37 +31,30 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
         return
     kind = product_class(product)
     unit = str(dose.units)
-    if kind is None or route.canonical is None or unit not in ("cell", "cell / kilogram"):
+    if kind is None or route.canonical is None or (unit != "cell" and unit not in _PER_MASS):
         return
     per_kg = unit != "cell"
+    # cells per lb are more cells per kg: divide by the mass unit's size in kg, exactly.
+    value = Fraction(dose.magnitude) / _PER_MASS[unit] if per_kg else Fraction(dose.magnitude)
     span = studied_range(route.canonical, kind, per_kg)
-    if span is None or span.low <= dose.magnitude <= span.high:
+    if span is None or span.low <= value <= span.high:
         return
-    side = "above" if dose.magnitude > span.high else "below"
+    side = "above" if value > span.high else "below"
     unit_text = "cells/kg" if per_kg else "cells"
+    converted = "" if unit in ("cell", "cell / kilogram") else f" ({float(value):,.0f} cells/kg)"
     what = f"{route.canonical} {_CLASS_NAMES[kind]}"
+    count = len(span.studies)
     yield Finding(
         RULE.name,
-        f"dose {format_quantity(dose)} is {side} the doses of published {what} studies: "
-        f"{span.low:,} to {span.high:,} {unit_text} per injection ({len(span.studies)} studies)",
+        f"dose {format_quantity(dose)}{converted} is {side} the doses of published {what} "
+        f"studies: {span.low:,} to {span.high:,} {unit_text} per injection ({count} studies)",
         ("dose",),
         "check the dose against the protocol's source; 'celldose explain CD401' lists the studies",
     )
 
 
-def _explanation() -> str:
-    lines = [
-        "A warning that cites its sources, never a medical verdict: the dose per injection lies "
-        "outside the span of doses used across published human studies of the same route and "
-        "product class (MSC, or bone marrow concentrate, whose counts are total nucleated cells "
-        "and are never compared with MSC doses). Doses per kg are compared with per-kg studies "
-        "only. Where no study of the route and product class is known (an epidural MSC dose, "
-        "a product celldose cannot classify, a row without a product), there is no warning: "
-        "the absence of a warning says nothing about a dose. Only studies verified in their "
-        "own abstract, label or registry record, or in a review table citing them, are used.",
-        "",
-        "Studies:",
-    ]
+def _studies() -> str:
+    lines = ["Studies:"]
     for study in studies():
         unit = "cells/kg" if study.per_kg else "cells"
         span = (
@@ -70,7 +72,20 @@ RULE = Rule(
     name="dose-outside-studied-range",
     severity=Severity.WARNING,
     summary="A dose per injection outside the doses used in published studies of its route.",
-    explanation=_explanation(),
+    explanation=(
+        "A warning that cites its sources, never a medical verdict: the dose per injection lies "
+        "outside the span of doses used across published human studies of the same route and "
+        "product class (MSC, or bone marrow concentrate, whose counts are total nucleated cells "
+        "and are never compared with MSC doses). Doses per kg (or per lb or g, converted exactly "
+        f"to per kg) are compared with per-kg studies only. At least {MIN_STUDIES} studies are "
+        "needed to make a span: one study's one figure is not a range of practice. Where fewer "
+        "are known (an epidural MSC dose, a bone-marrow-concentrate knee dose), for a product "
+        "celldose cannot classify and for a row without a product, there is no warning: the "
+        "absence of a warning says nothing about a dose. Only studies verified in their own "
+        "abstract, label or registry record, or in a review table citing them, are used, and "
+        "only figures per injection."
+    ),
+    details=_studies,
     fix="Check the dose against the protocol's source.",
     bad=(
         "protocol: Disc\nproduct: UC-MSC\nadministrations:\n  - route: intradiscal\n"
