@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pint
 
 from celldose.model import Administration, Protocol
+from celldose.units.format import unit_name
 from celldose.vocabulary import RouteKind, classify
 
 
@@ -58,6 +59,6 @@ def protocol_cells(protocol: Protocol) -> ProtocolCells:
 def row_cells(row: Administration) -> RowCells:
     delivers = classify(row.route).kind is not RouteKind.ADJUNCT
     dose = row.dose
-    computable = isinstance(dose, pint.Quantity) and str(dose.units) == "cell"
+    computable = isinstance(dose, pint.Quantity) and unit_name(dose.units) == "cell"
     per_side = dose.magnitude * row.days if computable and isinstance(dose, pint.Quantity) else None
     return RowCells(row, delivers, per_side)

@@ -6,7 +6,7 @@ import pint
 
 from celldose.model import NA, Administration, Protocol
 from celldose.totals import RowCells, protocol_cells
-from celldose.units.format import format_quantity
+from celldose.units.format import format_quantity, unit_name
 
 _HEADERS = ("route", "dose", "days", "sides", "total (written)", "total (computed)", "")
 
@@ -21,7 +21,8 @@ def render(protocol: Protocol, path: str) -> str:
     lines += ["", _summary(cells.rows, cells.low, cells.high, cells.complete)]
     written = protocol.total_cells
     if written is not None:
-        matches = written.magnitude in (cells.low, cells.high) and str(written.units) == "cell"
+        in_cells = unit_name(written.units) == "cell"
+        matches = in_cells and written.magnitude in (cells.low, cells.high)
         verdict = ("ok" if matches else "MISMATCH") if cells.complete else "not checked"
         lines.append(f"total_cells written: {format_quantity(written)}  {verdict}")
     return "\n".join(line.rstrip() for line in lines) + "\n"

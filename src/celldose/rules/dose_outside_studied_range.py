@@ -9,7 +9,7 @@ from celldose.diagnostics import Severity
 from celldose.dose_ranges import MIN_STUDIES, product_class, studied_range, studies
 from celldose.model import Administration
 from celldose.rules.base import Finding, RowContext, Rule
-from celldose.units.format import format_quantity
+from celldose.units.format import format_quantity, unit_name
 from celldose.vocabulary import RouteKind, classify
 
 _CLASS_NAMES = {"msc": "MSC", "bmc": "bone-marrow-concentrate"}
@@ -30,12 +30,12 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     if not isinstance(dose, pint.Quantity) or route.kind is not RouteKind.CELLS or not product:
         return
     kind = product_class(product)
-    unit = str(dose.units)
+    unit = unit_name(dose.units)
     if kind is None or route.canonical is None or (unit != "cell" and unit not in _PER_MASS):
         return
     per_kg = unit != "cell"
     # cells per lb are more cells per kg: divide by the mass unit's size in kg, exactly.
-    value = Fraction(dose.magnitude) / _PER_MASS[unit] if per_kg else Fraction(dose.magnitude)
+    value: int | Fraction = dose.magnitude / _PER_MASS[unit] if per_kg else dose.magnitude
     span = studied_range(route.canonical, kind, per_kg)
     if span is None or span.low <= value <= span.high:
         return

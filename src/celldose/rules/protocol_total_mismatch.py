@@ -6,12 +6,13 @@ from celldose.diagnostics import Severity
 from celldose.model import Protocol
 from celldose.rules.base import Finding, Rule
 from celldose.totals import protocol_cells
+from celldose.units.format import unit_name
 
 
 def check(protocol: Protocol) -> Iterator[Finding]:
     written = protocol.total_cells
     cells = protocol_cells(protocol)
-    if written is None or str(written.units) != "cell" or not cells.complete:
+    if written is None or unit_name(written.units) != "cell" or not cells.complete:
         return
     if written.magnitude in (cells.low, cells.high):
         return
