@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib.resources import files
-from typing import Any
 
-import yaml
+from celldose.packaged import data
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +37,7 @@ class StudiedRange:
 
 @cache
 def studies() -> tuple[Study, ...]:
-    text = files("celldose").joinpath("data/dose_ranges.yaml").read_text(encoding="utf-8")
-    raw: dict[str, Any] = yaml.safe_load(text)  # our own packaged file, not user input
+    raw = data("dose_ranges.yaml")
     return tuple(
         Study(
             routes=tuple(e["routes"]),
@@ -95,8 +92,7 @@ def _mentions(text: str, name: str) -> bool:
 
 @cache
 def _product_names() -> dict[str, tuple[str, ...]]:
-    text = files("celldose").joinpath("data/products.yaml").read_text(encoding="utf-8")
-    raw: dict[str, Any] = yaml.safe_load(text)
+    raw = data("products.yaml")
     return {
         kind: tuple(_normal(str(n)) for n in entry["names"])
         for kind, entry in raw["products"].items()

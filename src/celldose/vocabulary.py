@@ -6,11 +6,10 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, lru_cache
-from importlib.resources import files
 from types import MappingProxyType
 from typing import Any
 
-import yaml
+from celldose.packaged import data
 
 # "/per side", "(per side)", ", each side", " - per-side": the word "per" or "each", then "side".
 _PER_SIDE = re.compile(r"\s*[/(,-]?\s*\b(?:per|each)[\s-]*side\s*\)?\s*$", re.IGNORECASE)
@@ -86,11 +85,8 @@ def _normal(text: str) -> str:
     return " ".join(text.replace("-", " ").replace("\u2019", "'").lower().split())
 
 
-@cache
 def _data() -> dict[str, Any]:
-    text = files("celldose").joinpath("data/routes.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)  # our own packaged file, not user input
-    return data
+    return data("routes.yaml")
 
 
 @cache
