@@ -108,6 +108,3 @@ class Report:
 
     def _with(self, severity: Severity) -> tuple[Diagnostic, ...]:
         return tuple(d for d in self.diagnostics if d.severity is severity)
-
-    def __add__(self, other: Report) -> Report:
-        return Report.of(self.diagnostics + other.diagnostics, self.paths + other.paths)

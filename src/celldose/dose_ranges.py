@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from celldose.packaged import data
+from celldose.vocabulary import normal_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,7 @@ def studied_range(route: str, product_class: str, per_kg: bool) -> StudiedRange 
 @lru_cache(maxsize=1024)
 def product_class(product: str) -> str | None:
     """``msc``, ``bmc``, or None for a product celldose cannot classify or that has no cells."""
-    text = _normal(product)
+    text = normal_name(product)
     classes = _product_names()
     if any(_mentions(text, word) for word in classes["not_cells"]):
         return None
@@ -94,10 +95,6 @@ def _mentions(text: str, name: str) -> bool:
 def _product_names() -> dict[str, tuple[str, ...]]:
     raw = data("products.yaml")
     return {
-        kind: tuple(_normal(str(n)) for n in entry["names"])
+        kind: tuple(normal_name(str(n)) for n in entry["names"])
         for kind, entry in raw["products"].items()
     }
-
-
-def _normal(text: str) -> str:
-    return " ".join(text.replace("-", " ").lower().split())

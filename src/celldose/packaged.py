@@ -13,14 +13,12 @@ from typing import Any
 
 import yaml
 
-_Loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
-    yaml, "CSafeLoader", yaml.SafeLoader
-)
+from celldose.sources.yaml_source import LOADER
 
 
 @cache
 def data(name: str) -> dict[str, Any]:
     """The parsed ``data/NAME``; callers must not mutate it."""
     text = files("celldose").joinpath("data", name).read_text(encoding="utf-8")
-    loaded: dict[str, Any] = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    loaded: dict[str, Any] = yaml.load(text, Loader=LOADER)  # noqa: S506 - a safe loader
     return loaded

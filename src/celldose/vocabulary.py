@@ -65,7 +65,7 @@ def split_per_side(route: str) -> tuple[str, bool]:
 @lru_cache(maxsize=1024)
 def classify(route: str) -> RouteMatch:
     """What a route as written names. A trailing per-side suffix is ignored."""
-    return _classify(_normal(split_per_side(route)[0]))
+    return _classify(normal_name(split_per_side(route)[0]))
 
 
 def _classify(name: str) -> RouteMatch:
@@ -81,7 +81,8 @@ def _classify(name: str) -> RouteMatch:
     return RouteMatch(RouteKind.UNKNOWN, None)
 
 
-def _normal(text: str) -> str:
+def normal_name(text: str) -> str:
+    """A name as matched: case, hyphens, typographic apostrophes and spacing ignored."""
     return " ".join(text.replace("-", " ").replace("\u2019", "'").lower().split())
 
 
@@ -96,8 +97,8 @@ def _names() -> MappingProxyType[str, RouteMatch]:
     for section, kind in (("routes", RouteKind.CELLS), ("adjuncts", RouteKind.ADJUNCT)):
         for canonical, entry in raw[section].items():
             for name in (canonical, *entry["names"]):
-                table[_normal(str(name))] = RouteMatch(kind, canonical)
+                table[normal_name(str(name))] = RouteMatch(kind, canonical)
             for site, names in entry.get("sites", {}).items():
                 for name in names:
-                    table[_normal(str(name))] = RouteMatch(kind, canonical, site)
+                    table[normal_name(str(name))] = RouteMatch(kind, canonical, site)
     return MappingProxyType(table)

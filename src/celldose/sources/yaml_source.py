@@ -30,9 +30,11 @@ MAX_DEPTH = 64
 MAX_NODES = 200_000
 """Most nodes (scalars, mappings, sequences) read from one file."""
 
-_Loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
+LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
     yaml, "CSafeLoader", yaml.SafeLoader
 )
+"""libyaml's C loader when PyYAML has it, the pure-Python one otherwise: chosen once, here."""
+_Loader = LOADER  # the composer's loader; tests swap it to exercise the pure-Python parser
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _STANDARD_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")
