@@ -1,6 +1,6 @@
 """Data-driven rule cases: ``cases/NAME.yaml`` and the diagnostics it must give, ``NAME.expected``.
 
-Adding a case means adding two files. Each line of an ``.expected`` file is
+A case is a YAML protocol, a CSV sheet or a Markdown page. Adding a case means adding two files. Each line of an ``.expected`` file is
 ``LINE:COLUMN CODE severity: message`` followed by its indented fix hint; an empty file means
 the protocol is clean.
 Regenerate after a deliberate change with ``CELLDOSE_UPDATE_GOLDENS=1 pytest tests/test_cases.py``
@@ -28,7 +28,14 @@ def render(report: celldose.Report) -> str:
     return "".join(lines)
 
 
-@pytest.mark.parametrize("case", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)
+SUFFIXES = (".yaml", ".csv", ".md")
+
+
+def cases() -> list[Path]:
+    return sorted(p for p in CASES.iterdir() if p.suffix in SUFFIXES)
+
+
+@pytest.mark.parametrize("case", cases(), ids=lambda p: p.name)
 def test_case(case: Path) -> None:
     actual = render(celldose.check(case))
     expected_file = case.with_suffix(".expected")
@@ -41,5 +48,9 @@ def test_case(case: Path) -> None:
 
 
 def test_every_expected_file_has_its_case() -> None:
-    orphans = [p.name for p in CASES.glob("*.expected") if not p.with_suffix(".yaml").exists()]
+    orphans = [
+        p.name
+        for p in CASES.glob("*.expected")
+        if not any(p.with_suffix(suffix).exists() for suffix in SUFFIXES)
+    ]
     assert orphans == []

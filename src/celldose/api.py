@@ -7,24 +7,35 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from celldose.diagnostics import Diagnostic, Report, Span
-from celldose.model import Protocol
+from celldose.diagnostics import Diagnostic, Pointer, Report, Span
+from celldose.model import Administration, Protocol, ProtocolFields
 from celldose.rules import BY_NAME, PROTOCOL_CHECKS, ROW_CHECKS, Finding, RowContext
 from celldose.sources import Loaded, SourceMap, SourceProblem, load_yaml, read_text
+from celldose.sources.csv_source import csv_grid
+from celldose.sources.markdown_source import markdown_grids
+from celldose.sources.sheet import Cell, Grid, SheetRow, read_sheet
 from celldose.sources.text import MAX_BYTES, decode, too_large
-from celldose.validation import validate
+from celldose.totals import CellSum, row_cells
+from celldose.validation import validate, validate_fields, validate_row
 
 YAML_SUFFIXES = frozenset({".yaml", ".yml"})
+SHEET_SUFFIXES = frozenset({".csv", ".xlsx", ".md", ".markdown"})
+PROTOCOL_SUFFIXES = YAML_SUFFIXES | SHEET_SUFFIXES
 MAPPING_PATH = "<mapping>"
+
+Source = Loaded | list[Grid]
+"""A YAML document, or the protocol tables of a sheet file (a workbook's worksheets)."""
 
 
 class ProtocolError(ValueError):
     """A source could not be loaded as a protocol. ``diagnostics`` says where and why."""
 
-    def __init__(self, path: str, diagnostics: tuple[Diagnostic, ...]) -> None:
+    def __init__(
+        self, path: str, diagnostics: tuple[Diagnostic, ...], reason: str = "not a protocol"
+    ) -> None:
         first = diagnostics[0] if diagnostics else None
         where = f"{path}:{first.line}:{first.column}" if first and first.span else path
-        summary = f"{where}: {first.code} {first.message}" if first else f"{path}: not a protocol"
+        summary = f"{where}: {first.code} {first.message}" if first else f"{path}: {reason}"
         more = f" (and {len(diagnostics) - 1} more)" if len(diagnostics) > 1 else ""
         super().__init__(summary + more)
         self.path = path
@@ -39,18 +50,35 @@ def load(path: str | os.PathLike[str]) -> Protocol:
     consistency rules: a loaded protocol may still have a wrong total. Use :func:`check` for
     the verdict.
     """
+    protocols = load_all(path)
+    if len(protocols) != 1:
+        raise ProtocolError(
+            os.fspath(path), (), f"holds {len(protocols)} protocols; use load_all() for each"
+        )
+    return protocols[0]
+
+
+def load_all(path: str | os.PathLike[str]) -> tuple[Protocol, ...]:
+    """Load every protocol of a file: one for YAML, CSV and XLSX worksheets, one per worksheet
+    of a workbook and per route table of a Markdown file. Raises like :func:`load`."""
     label = os.fspath(path)
-    loaded = _read(Path(path))
-    protocol, diagnostics = _run(label, loaded)
-    reading = {BY_NAME[p.rule].code for p in loaded.problems}
-    # A file with a duplicate key or an alias may still validate, but one of its values is
-    # lost or unread: such a file is not loaded.
-    errors = tuple(
-        d for d in diagnostics if d.severity == "error" and (protocol is None or d.code in reading)
-    )
-    if protocol is None or errors:
-        raise ProtocolError(label, errors or tuple(diagnostics))
-    return protocol
+    source = _read(Path(path), explicit=True)
+    runs = [_run(label, source)] if isinstance(source, Loaded) else _grid_runs(label, source, True)
+    protocols = []
+    for protocol, diagnostics, reading in runs:
+        # A file with a duplicate key, an alias or an unreadable cell may still validate, but
+        # one of its values is lost or unread: such a file is not loaded.
+        errors = tuple(
+            d
+            for d in diagnostics
+            if d.severity == "error" and (protocol is None or d.code in reading)
+        )
+        if protocol is None or errors:
+            raise ProtocolError(label, errors or tuple(diagnostics))
+        protocols.append(protocol)
+    if not protocols:
+        raise ProtocolError(label, (), "holds no protocol table")
+    return tuple(protocols)
 
 
 def check(target: str | os.PathLike[str] | Mapping[str, object]) -> Report:
@@ -61,19 +89,19 @@ def check(target: str | os.PathLike[str] | Mapping[str, object]) -> Report:
     path that does not exist raises :class:`FileNotFoundError` (the CLI's usage error).
     """
     if isinstance(target, Mapping):
-        _, diagnostics = _run(MAPPING_PATH, Loaded(dict(target), SourceMap()))
+        diagnostics = _run(MAPPING_PATH, Loaded(dict(target), SourceMap()))[1]
         return Report.of(diagnostics, (MAPPING_PATH,))
     return check_paths([target])
 
 
 def check_paths(paths: Iterable[str | os.PathLike[str]], *, jobs: int | None = 1) -> Report:
-    """Check files and directories (searched recursively for ``*.yaml`` and ``*.yml``).
+    """Check files and directories (searched recursively for YAML, CSV, XLSX and Markdown).
 
     ``jobs`` worker processes check files in parallel (None: one per core); the report is the
     same, in the same order, whatever the number of jobs.
     """
-    files = list(discover(paths))
-    labels = [os.fspath(f) for f in files]
+    files = list(_discover(paths))
+    labels = [os.fspath(f) for f, _ in files]
     workers = min(jobs or available_cores(), max(1, len(files) // PARALLEL_MIN_FILES))
     per_file = [_check_file(f) for f in files] if workers <= 1 else _in_parallel(files, workers)
     return Report.of((d for found in per_file for d in found), labels)
@@ -90,11 +118,16 @@ def available_cores() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _check_file(file: Path) -> list[Diagnostic]:
-    return _run(os.fspath(file), _read(file))[1]
+def _check_file(file: tuple[Path, bool]) -> list[Diagnostic]:
+    path, explicit = file
+    label = os.fspath(path)
+    source = _read(path, explicit)
+    if isinstance(source, Loaded):
+        return _run(label, source)[1]
+    return [d for _, found, _ in _grid_runs(label, source, False) for d in found]
 
 
-def _in_parallel(files: list[Path], workers: int) -> list[list[Diagnostic]]:
+def _in_parallel(files: list[tuple[Path, bool]], workers: int) -> list[list[Diagnostic]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -110,12 +143,23 @@ def _in_parallel(files: list[Path], workers: int) -> list[list[Diagnostic]]:
 
 
 def check_bytes(raw: bytes, path: str = "<stdin>") -> Report:
-    """Check the bytes of a protocol file (standard input), reporting locations under ``path``."""
+    """Check the bytes of a protocol file (standard input), reporting locations under ``path``.
+
+    ``path``'s suffix says the format (``.csv``, ``.xlsx``, ``.md``); YAML otherwise.
+    """
+    suffix = Path(path).suffix.lower()
     if len(raw) > MAX_BYTES:
-        return Report.of(_run(path, _problem(too_large()))[1], (path,))
-    text = decode(raw)
-    loaded = _problem(text) if isinstance(text, SourceProblem) else load_yaml(text)
-    return Report.of(_run(path, loaded)[1], (path,))
+        source: Source = _problem(too_large())
+    elif suffix == ".xlsx":
+        source = _xlsx(raw, Path(path).stem)
+    else:
+        text = decode(raw)
+        source = (
+            _problem(text) if isinstance(text, SourceProblem) else _parse(text, path, suffix, True)
+        )
+    if isinstance(source, Loaded):
+        return Report.of(_run(path, source)[1], (path,))
+    return Report.of((d for _, found, _ in _grid_runs(path, source, False) for d in found), (path,))
 
 
 def check_text(text: str, path: str = "<text>") -> Report:
@@ -126,15 +170,22 @@ def check_text(text: str, path: str = "<text>") -> Report:
 def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
     """Files named directly, and protocol files below named directories sorted by path.
 
+    Protocol files are YAML (``.yaml``, ``.yml``), CSV, XLSX and Markdown (``.md``); a
+    Markdown file found in a directory counts only if it holds a table with a route column.
     Hidden files and directories (``.git``, ``.venv``) below a named directory are skipped.
     A path that does not exist raises :class:`FileNotFoundError`.
     """
+    return (path for path, _ in _discover(paths))
+
+
+def _discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, bool]]:
+    """Like :func:`discover`, saying whether each file was named (True) or found (False)."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from _walk(path)
+            yield from ((found, False) for found in _walk(path))
         elif path.exists():
-            yield path
+            yield path, True
         else:
             raise FileNotFoundError(f"no such file or directory: {os.fspath(raw)}")
 
@@ -146,42 +197,73 @@ def _walk(directory: Path) -> list[Path]:
         found.extend(
             Path(root) / name
             for name in files
-            if not name.startswith(".") and Path(name).suffix.lower() in YAML_SUFFIXES
+            if not name.startswith(".") and Path(name).suffix.lower() in PROTOCOL_SUFFIXES
         )
     return sorted(found)
 
 
-def _read(path: Path) -> Loaded:
+def _read(path: Path, explicit: bool) -> Source:
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return _xlsx(path, path.stem)
     text = read_text(path)
-    return _problem(text) if isinstance(text, SourceProblem) else load_yaml(text)
+    if isinstance(text, SourceProblem):
+        return _problem(text)
+    return _parse(text, os.fspath(path), suffix, explicit)
+
+
+def _parse(text: str, label: str, suffix: str, explicit: bool) -> Source:
+    stem = Path(label).stem
+    if suffix == ".csv":
+        return [csv_grid(text, stem)]
+    if suffix in (".md", ".markdown"):
+        grids = markdown_grids(text, stem)
+        if grids or not explicit:  # a README found in a folder is not a protocol sheet
+            return grids
+        return _problem(
+            SourceProblem(
+                "not-a-protocol",
+                "no Markdown table with a route column",
+                None,
+                "write the protocol as a pipe table whose header names a Route column",
+            )
+        )
+    return load_yaml(text)
+
+
+def _xlsx(source: Path | bytes, name: str) -> Source:
+    from celldose.sources.xlsx_source import xlsx_grids
+
+    grids = xlsx_grids(source, name)
+    return grids if isinstance(grids, list) else _problem(grids)
 
 
 def _problem(problem: SourceProblem) -> Loaded:
     return Loaded(None, SourceMap(), (problem,))
 
 
-def _run(label: str, loaded: Loaded) -> tuple[Protocol | None, list[Diagnostic]]:
+Run = tuple[Protocol | None, list[Diagnostic], frozenset[str]]
+"""A checked protocol (None when invalid), its diagnostics, and the codes found while reading."""
+
+
+def _run(label: str, loaded: Loaded) -> Run:
     """Validate and check one loaded document."""
     diagnostics = [
         _diagnostic(label, p.rule, p.message, p.span, (), p.fix) for p in loaded.problems
     ]
+    reading = frozenset(BY_NAME[p.rule].code for p in loaded.problems)
     if loaded.data is None and loaded.problems:
-        return None, diagnostics
+        return None, diagnostics, reading
     validated = validate(loaded.data)
     findings: list[Finding] = list(validated.findings)
     context = RowContext(product=_protocol_product(validated.protocol, loaded.data))
     for index, row in validated.rows:
-        for rule in ROW_CHECKS:
-            assert rule.check_row is not None
-            for finding in rule.check_row(row, context):
-                pointer = ("administrations", index, *finding.pointer)
-                findings.append(
-                    Finding(finding.rule, finding.message, pointer, finding.fix, finding.on_key)
-                )
+        findings.extend(_row_findings(index, row, context))
     if validated.protocol is not None:  # protocol-wide sums need every row
-        for rule in PROTOCOL_CHECKS:
-            assert rule.check_protocol is not None
-            findings.extend(rule.check_protocol(validated.protocol))
+        cells = CellSum()
+        for row in validated.protocol.administrations:
+            cells.add(row_cells(row))
+        findings.extend(_protocol_findings(validated.protocol, cells))
     source_map = loaded.source_map
     unusable = {p.pointer for p in loaded.problems if p.pointer is not None}
     for finding in findings:
@@ -193,7 +275,108 @@ def _run(label: str, loaded: Loaded) -> tuple[Protocol | None, list[Diagnostic]]
         diagnostics.append(
             _diagnostic(label, finding.rule, finding.message, span, finding.pointer, finding.fix)
         )
-    return validated.protocol, diagnostics
+    return validated.protocol, diagnostics, reading
+
+
+def _row_findings(index: int, row: Administration, context: RowContext) -> Iterator[Finding]:
+    for rule in ROW_CHECKS:
+        assert rule.check_row is not None
+        for finding in rule.check_row(row, context):
+            pointer = ("administrations", index, *finding.pointer)
+            yield Finding(finding.rule, finding.message, pointer, finding.fix, finding.on_key)
+
+
+def _protocol_findings(protocol: ProtocolFields, cells: CellSum) -> Iterator[Finding]:
+    for rule in PROTOCOL_CHECKS:
+        assert rule.check_protocol is not None
+        yield from rule.check_protocol(protocol, cells)
+
+
+def _grid_runs(label: str, grids: list[Grid], keep: bool) -> list[Run]:
+    return [_run_grid(label, grid, keep) for grid in grids]
+
+
+def _run_grid(label: str, grid: Grid, keep: bool) -> Run:
+    """Check one table, streaming its rows; ``keep`` them to return the Protocol."""
+    sheet = read_sheet(grid)
+    findings: list[tuple[Finding, Cell | None]] = []
+    kept: list[Administration] = []
+    if sheet.header is not None:
+        fields, field_findings = validate_fields(sheet.fields)
+        findings.extend(
+            (f, sheet.field_cells.get(str(f.pointer[0]), sheet.header)) for f in field_findings
+        )
+        product = fields.product if fields else _text(sheet.fields.get("product"))
+        context = RowContext(product=product)
+        cells, rows, complete = CellSum(), 0, True
+        unusable: set[Pointer] = set()
+        for row in sheet.rows():
+            unusable.update(p.pointer for p in sheet.problems if p.pointer is not None)
+            administration, row_errors = validate_row(row.index, row.data)
+            complete = complete and not row_errors
+            row_found = list(row_errors)
+            if administration is not None:
+                cells.add(row_cells(administration))
+                if keep:
+                    kept.append(administration)
+                row_found.extend(_row_findings(row.index, administration, context))
+            findings.extend(
+                (f, _cell(row, f.pointer))
+                for f in row_found
+                if f.pointer not in unusable and not _missing_column(sheet.missing, f.pointer)
+            )
+            rows += 1
+        if rows == 0 and not sheet.missing and not sheet.problems:
+            findings.append(
+                (
+                    Finding(
+                        "missing-field",
+                        "the table has no rows",
+                        ("administrations",),
+                        "add a row under the header for each administration",
+                    ),
+                    sheet.header,
+                )
+            )
+        if fields is not None and complete and rows:
+            findings.extend(
+                (f, sheet.field_cells.get(str(f.pointer[0]), sheet.header))
+                for f in _protocol_findings(fields, cells)
+            )
+    diagnostics = [
+        _diagnostic(label, p.rule, p.message, p.span, p.pointer or (), p.fix, grid.sheet)
+        for p in sheet.problems
+    ]
+    for finding, cell in findings:
+        message = finding.message
+        if cell is not None and cell.ref:
+            message = f"{cell.ref}: {message}"
+        if cell is not None and cell.formula:
+            message += f" ({cell.ref} holds the formula {cell.formula}; its saved value was read)"
+        span = cell.span if cell is not None else None
+        diagnostics.append(
+            _diagnostic(
+                label, finding.rule, message, span, finding.pointer, finding.fix, grid.sheet
+            )
+        )
+    reading = frozenset(BY_NAME[p.rule].code for p in sheet.problems)
+    protocol = None
+    if keep and sheet.header is not None and not any(d.severity == "error" for d in diagnostics):
+        protocol = Protocol.model_validate({**sheet.fields, "administrations": kept})
+    return protocol, diagnostics, reading
+
+
+def _cell(row: SheetRow, pointer: Pointer) -> Cell:
+    field = pointer[2] if len(pointer) > 2 else None
+    return row.cells.get(str(field), row.first) if field is not None else row.first
+
+
+def _missing_column(missing: frozenset[str], pointer: Pointer) -> bool:
+    return len(pointer) == 3 and pointer[2] in missing
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _protocol_product(protocol: Protocol | None, data: object) -> str | None:
@@ -211,6 +394,7 @@ def _diagnostic(
     span: Span | None,
     pointer: tuple[str | int, ...],
     fix: str | None,
+    sheet: str | None = None,
 ) -> Diagnostic:
     rule = BY_NAME[rule_name]
     return Diagnostic(
@@ -222,4 +406,5 @@ def _diagnostic(
         span=span,
         pointer=pointer,
         fix=fix or rule.fix,
+        sheet=sheet,
     )

@@ -62,6 +62,8 @@ class Diagnostic:
     span: Span | None = None
     pointer: Pointer = ()
     fix: str | None = None
+    sheet: str | None = None
+    """The worksheet of a workbook, or the table of a Markdown file after its first."""
 
     @property
     def line(self) -> int | None:
@@ -71,10 +73,10 @@ class Diagnostic:
     def column(self) -> int | None:
         return self.span.column if self.span else None
 
-    def sort_key(self) -> tuple[str, int, int, tuple[tuple[int, int | str], ...], str]:
-        """By file and position; diagnostics of a mapping (no position) by their pointer."""
+    def sort_key(self) -> tuple[str, str, int, int, tuple[tuple[int, int | str], ...], str]:
+        """By file, sheet and position; diagnostics of a mapping (no position) by their pointer."""
         pointer = tuple((0, p) if isinstance(p, int) else (1, p) for p in self.pointer)
-        return (self.path, self.line or 0, self.column or 0, pointer, self.code)
+        return (self.path, self.sheet or "", self.line or 0, self.column or 0, pointer, self.code)
 
 
 @dataclass(frozen=True, slots=True)

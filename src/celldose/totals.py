@@ -32,24 +32,36 @@ class RowCells:
         return None if self.per_side is None else self.per_side * (self.row.sides or 2)
 
 
+@dataclass(slots=True)
+class CellSum:
+    """Cells over a protocol, added up one row at a time (a sheet's rows are never all kept)."""
+
+    low: int = 0
+    """Total cells, each per-side row without a laterality counted on one side."""
+    high: int = 0
+    """Total cells, each per-side row without a laterality counted on both sides."""
+    complete: bool = True
+    """Every row that delivers cells has a dose in cells (not per kg, not missing)."""
+
+    def add(self, row: RowCells) -> None:
+        if not row.delivers_cells:
+            return
+        if row.per_side is None:
+            self.complete = False
+        self.low += row.low or 0
+        self.high += row.high or 0
+
+
 @dataclass(frozen=True, slots=True)
 class ProtocolCells:
     rows: tuple[RowCells, ...]
 
     @property
-    def complete(self) -> bool:
-        """Every row that delivers cells has a dose in cells (not per kg, not missing)."""
-        return all(r.per_side is not None for r in self.rows if r.delivers_cells)
-
-    @property
-    def low(self) -> int:
-        """Total cells, each per-side row without a laterality counted on one side."""
-        return sum(r.low or 0 for r in self.rows if r.delivers_cells)
-
-    @property
-    def high(self) -> int:
-        """Total cells, each per-side row without a laterality counted on both sides."""
-        return sum(r.high or 0 for r in self.rows if r.delivers_cells)
+    def sum(self) -> CellSum:
+        total = CellSum()
+        for row in self.rows:
+            total.add(row)
+        return total
 
 
 def protocol_cells(protocol: Protocol) -> ProtocolCells:

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from celldose.diagnostics import Pointer, describe, quote
-from celldose.model import Administration, Protocol
+from celldose.model import Administration, Protocol, ProtocolFields
 from celldose.rules import Finding
 
 _KINDS = {
@@ -44,9 +44,28 @@ def validate(data: object) -> Validated:
     try:
         protocol = Protocol.model_validate(data)
     except ValidationError as exc:
-        findings = tuple(_findings(exc.errors(include_url=False), data))
+        findings = tuple(_findings(exc.errors(include_url=False)))
         return Validated(None, tuple(_valid_rows(data.get("administrations"))), findings)
     return Validated(protocol, tuple(enumerate(protocol.administrations)), ())
+
+
+def validate_fields(data: Mapping[str, object]) -> tuple[ProtocolFields | None, list[Finding]]:
+    """A protocol's own fields (a sheet's preamble), without rows."""
+    try:
+        return ProtocolFields.model_validate(data), []
+    except ValidationError as exc:
+        return None, list(_findings(exc.errors(include_url=False)))
+
+
+def validate_row(
+    index: int, row: Mapping[str, object]
+) -> tuple[Administration | None, list[Finding]]:
+    """One row of a sheet on its own, reported under ``("administrations", index)``."""
+    try:
+        return Administration.model_validate(row), []
+    except ValidationError as exc:
+        findings = list(_findings(exc.errors(include_url=False), ("administrations", index)))
+        return _salvage(row, exc), findings
 
 
 def _valid_rows(rows: object) -> Iterator[tuple[int, Administration]]:
@@ -59,28 +78,29 @@ def _valid_rows(rows: object) -> Iterator[tuple[int, Administration]]:
         try:
             yield index, Administration.model_validate(row)
         except ValidationError as exc:
-            # A bad note or product is reported already and takes no part in the arithmetic:
-            # check the row without it rather than not at all.
-            failed = {e["loc"][0] for e in exc.errors() if e["loc"]}
-            if not isinstance(row, Mapping) or not failed <= _NOT_ARITHMETIC:
-                continue
-            try:
-                yield (
-                    index,
-                    Administration.model_validate(
-                        {k: v for k, v in row.items() if k not in failed}
-                    ),
-                )
-            except ValidationError:
-                continue
+            salvaged = _salvage(row, exc)
+            if salvaged is not None:
+                yield index, salvaged
+
+
+def _salvage(row: object, exc: ValidationError) -> Administration | None:
+    """A bad note or product is reported already and takes no part in the arithmetic: check
+    the row without it rather than not at all."""
+    failed = {e["loc"][0] for e in exc.errors() if e["loc"]}
+    if not isinstance(row, Mapping) or not failed <= _NOT_ARITHMETIC:
+        return None
+    try:
+        return Administration.model_validate({k: v for k, v in row.items() if k not in failed})
+    except ValidationError:
+        return None
 
 
 _NOT_ARITHMETIC = frozenset({"notes", "product"})
 
 
-def _findings(errors: list[ErrorDetails], data: Mapping[str, object]) -> Iterator[Finding]:
+def _findings(errors: list[ErrorDetails], prefix: Pointer = ()) -> Iterator[Finding]:
     for error in errors:
-        pointer: Pointer = tuple(error["loc"])
+        pointer: Pointer = (*prefix, *error["loc"])
         kind = error["type"]
         field = str(pointer[-1]) if pointer and isinstance(pointer[-1], str) else "row"
         value = error.get("input")

@@ -38,6 +38,7 @@ def diagnostic_dict(d: Diagnostic) -> dict[str, object]:
     span = d.span
     return {
         "path": d.path,
+        "sheet": d.sheet,
         "line": span.line if span else None,
         "column": span.column if span else None,
         "end_line": span.end_line if span else None,

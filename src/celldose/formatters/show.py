@@ -13,17 +13,18 @@ _HEADERS = ("route", "dose", "days", "sides", "total (written)", "total (compute
 
 def render(protocol: Protocol, path: str) -> str:
     cells = protocol_cells(protocol)
+    total = cells.sum
     rows = [_row(r) for r in cells.rows]
     widths = [max(len(line[i]) for line in (_HEADERS, *rows)) for i in range(len(_HEADERS))]
     lines = [f"{protocol.name} ({path})", ""]
     for line in (_HEADERS, *rows):
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
-    lines += ["", _summary(cells.rows, cells.low, cells.high, cells.complete)]
+    lines += ["", _summary(cells.rows, total.low, total.high, total.complete)]
     written = protocol.total_cells
     if written is not None:
         in_cells = unit_name(written.units) == "cell"
-        matches = in_cells and written.magnitude in (cells.low, cells.high)
-        verdict = ("ok" if matches else "MISMATCH") if cells.complete else "not checked"
+        matches = in_cells and written.magnitude in (total.low, total.high)
+        verdict = ("ok" if matches else "MISMATCH") if total.complete else "not checked"
         lines.append(f"total_cells written: {format_quantity(written)}  {verdict}")
     return "\n".join(line.rstrip() for line in lines) + "\n"
 

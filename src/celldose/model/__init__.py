@@ -1,6 +1,6 @@
 """Typed, immutable protocol models and their value types. No rule logic lives here."""
 
-from celldose.model.protocol import Administration, Protocol
+from celldose.model.protocol import Administration, Protocol, ProtocolFields
 from celldose.model.types import NA, CellCount, Days, Laterality, NotApplicable, Total
 
 __all__ = [
@@ -11,5 +11,6 @@ __all__ = [
     "Laterality",
     "NotApplicable",
     "Protocol",
+    "ProtocolFields",
     "Total",
 ]

@@ -96,8 +96,8 @@ class Administration(BaseModel):
         return self.dose * self.days if isinstance(self.dose, pint.Quantity) else None
 
 
-class Protocol(BaseModel):
-    """A treatment protocol sheet: its name and its rows."""
+class ProtocolFields(BaseModel):
+    """A protocol's own fields, without its rows: what a sheet states above its table."""
 
     # No populate_by_name: `name:` in a file must be an unknown key, not a synonym of `protocol:`.
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -109,9 +109,14 @@ class Protocol(BaseModel):
         default=None,
         description="Cells over the whole protocol: the sum of dose x days x sides over the rows.",
     )
+
+
+class Protocol(ProtocolFields):
+    """A treatment protocol sheet: its name and its rows."""
+
     administrations: tuple[Administration, ...] = Field(
         min_length=1, description="The rows, in the order the sheet gives them."
     )
 
 
-__all__ = ["NA", "Administration", "NotApplicable", "Protocol"]
+__all__ = ["NA", "Administration", "NotApplicable", "Protocol", "ProtocolFields"]

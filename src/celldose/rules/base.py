@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from celldose.diagnostics import Pointer, Severity
-from celldose.model import Administration, Protocol
+from celldose.model import Administration, ProtocolFields
+from celldose.totals import CellSum
 
 DOCS_URL = "https://github.com/celldose/celldose/blob/main/docs/rules.md#{code}"
 
@@ -34,8 +35,9 @@ class RowContext:
 
 RowCheck = Callable[[Administration, RowContext], Iterator[Finding]]
 """A pure function of one row; pointers it yields are relative to the row."""
-ProtocolCheck = Callable[[Protocol], Iterator[Finding]]
-"""A pure function of a whole, valid protocol; pointers it yields are from the protocol's root."""
+ProtocolCheck = Callable[[ProtocolFields, CellSum], Iterator[Finding]]
+"""A pure function of a protocol's fields and the sum over its valid rows (sheets stream their
+rows, so no rule sees them all at once); pointers it yields are from the protocol's root."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -3,15 +3,14 @@
 from collections.abc import Iterator
 
 from celldose.diagnostics import Severity
-from celldose.model import Protocol
+from celldose.model import ProtocolFields
 from celldose.rules.base import Finding, Rule
-from celldose.totals import protocol_cells
+from celldose.totals import CellSum
 from celldose.units.format import unit_name
 
 
-def check(protocol: Protocol) -> Iterator[Finding]:
+def check(protocol: ProtocolFields, cells: CellSum) -> Iterator[Finding]:
     written = protocol.total_cells
-    cells = protocol_cells(protocol)
     if written is None or unit_name(written.units) != "cell" or not cells.complete:
         return
     if written.magnitude in (cells.low, cells.high):

@@ -62,8 +62,10 @@ INPUT_LIMIT = Rule(
     summary="The file exceeds a safety limit (size, nesting depth or number of values).",
     explanation=(
         "celldose refuses files larger than 10 MiB, nested deeper than 64 levels, or holding "
-        "more than 200,000 YAML values, before composing them. These bounds keep a hostile "
-        "file from crashing or exhausting the checker; a real protocol is far below each."
+        "more than 200,000 YAML values, before composing them; in a sheet it reads at most 64 "
+        "columns, and a workbook may inflate to at most 64 MiB of XML. These bounds keep a "
+        "hostile file from crashing or exhausting the checker; a real protocol is far below "
+        "each."
     ),
     fix="Check that this is the file you meant; split a very large file.",
 )
@@ -96,7 +98,9 @@ NOT_A_PROTOCOL = Rule(
     summary="The file is empty or its top level is not a mapping of protocol fields.",
     explanation=(
         "A protocol file is a YAML mapping with at least `protocol` and `administrations`. "
-        "An empty file, a list or a lone value at the top level is not a protocol."
+        "An empty file, a list or a lone value at the top level is not a protocol. A sheet "
+        "(CSV, XLSX worksheet, Markdown file named on the command line) must have a header row "
+        "with a route column within its first 50 rows."
     ),
     fix="Start the file with `protocol: NAME` and an `administrations:` list.",
     bad="- route: intra-articular\n  dose: 10 million\n",
@@ -106,4 +110,43 @@ NOT_A_PROTOCOL = Rule(
     ),
 )
 
-RULES = (UNREADABLE_FILE, YAML_SYNTAX, YAML_UNSUPPORTED, INPUT_LIMIT, DUPLICATE_KEY, NOT_A_PROTOCOL)
+SHEET_SYNTAX = Rule(
+    code="CD007",
+    name="sheet-syntax",
+    severity=Severity.ERROR,
+    summary="A CSV file or workbook cannot be parsed from the reported position.",
+    explanation=(
+        "A CSV quote that is opened and never closed would swallow every later row into one "
+        "cell, so celldose stops there instead (the csv module's strict mode). A workbook that "
+        "is not a valid XLSX archive, declares XML entities, or would inflate past its safety "
+        "limit is refused before anything in it is read."
+    ),
+    fix="Close the quote, or save the workbook again from a spreadsheet program.",
+)
+
+UNREADABLE_CELL = Rule(
+    code="CD008",
+    name="unreadable-cell",
+    severity=Severity.ERROR,
+    summary="A workbook cell holds no number celldose can read as written.",
+    explanation=(
+        "What a spreadsheet shows and what its file stores can differ. A formula saved by a "
+        "program that does not calculate has no value in the file; a merged cell stores its "
+        "value only in its first cell; a number formatted as a date is shown as a date; an "
+        "error value (#DIV/0!, #REF!) is no number. celldose reports each such cell instead of "
+        "reading it as empty or as a wrong number. A formula with a saved value is read by "
+        "that value, and messages about it say that it is a formula."
+    ),
+    fix="Type the value into the cell, or save the workbook from a program that calculates.",
+)
+
+RULES = (
+    UNREADABLE_FILE,
+    YAML_SYNTAX,
+    YAML_UNSUPPORTED,
+    INPUT_LIMIT,
+    DUPLICATE_KEY,
+    NOT_A_PROTOCOL,
+    SHEET_SYNTAX,
+    UNREADABLE_CELL,
+)

@@ -1,0 +1,144 @@
+"""CSV text to a :class:`Grid`, with each cell's line and column.
+
+The ``csv`` module reads the records (``strict=True``: an unterminated quote is an error, not a
+field that swallows the next rows). Its sniffer is not used (it picks ``e`` as the delimiter of
+a one-column file): the delimiter is the one of ``,``, ``;`` and tab that makes a header row
+celldose recognises. A semicolon is how spreadsheets in decimal-comma locales write CSV, so it
+also hints that ``50,5`` is fifty and a half.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from celldose.diagnostics import Span
+from celldose.sources.columns import recognize
+from celldose.sources.problems import SourceProblem
+from celldose.sources.sheet import MAX_PREAMBLE_ROWS, Cell, Grid, Row
+
+MAX_COLUMNS = 64
+"""Cells read per row; a protocol sheet has a handful of columns."""
+_DELIMITERS = (",", ";", "\t")
+
+
+def csv_grid(text: str, name: str) -> Grid:
+    delimiter = _delimiter(text)
+    return Grid(
+        name=name,
+        rows=lambda: _rows(text, delimiter),
+        decimal_comma=delimiter == ";",
+    )
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter under which the most header cells are recognised (a comma on a tie)."""
+    best, score = ",", 0
+    head = text[: 64 * 1024]
+    for delimiter in _DELIMITERS:
+        found = 0
+        try:
+            reader = csv.reader(io.StringIO(head, newline=""), delimiter=delimiter, strict=True)
+            for number, record in enumerate(reader):
+                if number >= MAX_PREAMBLE_ROWS:
+                    break
+                found = max(
+                    found, sum(1 for field in record if not isinstance(recognize(field), str))
+                )
+        except csv.Error:
+            pass
+        if found > score:
+            best, score = delimiter, found
+    return best
+
+
+def _rows(text: str, delimiter: str) -> Iterator[Row]:
+    consumed: list[str] = []
+
+    def lines() -> Iterator[str]:
+        for line in io.StringIO(text, newline=""):
+            consumed.append(line)
+            yield line
+
+    reader = csv.reader(lines(), delimiter=delimiter, strict=True)
+    line = 1
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield SourceProblem(
+                "sheet-syntax",
+                f"the CSV cannot be read from here: {_reason(exc)}",
+                Span(line, 1, line, 2),
+                "close the quote, or quote a field that holds the delimiter or a line break",
+            )
+            return
+        raw = "".join(consumed)
+        consumed.clear()
+        if len(record) > MAX_COLUMNS:
+            yield SourceProblem(
+                "input-limit",
+                f"a row of {len(record):,} cells; only the first {MAX_COLUMNS} are read",
+                Span(line, 1, line, 2),
+            )
+            record = record[:MAX_COLUMNS]
+        yield _cells(record, raw, line, delimiter)
+        line += _line_count(raw)
+
+
+def _cells(record: list[str], raw: str, line: int, delimiter: str) -> list[Cell]:
+    if '"' not in raw:  # the common case: fields follow one another on one line
+        cells, column = [], 1
+        for field in record:
+            cells.append(Cell(field, Span(line, column, line, column + max(1, len(field)))))
+            column += len(field) + 1
+        return cells
+    return [
+        Cell(field, Span(*start, *end))
+        for field, (start, end) in zip(record, _field_starts(raw, line, delimiter), strict=False)
+    ]
+
+
+def _field_starts(
+    raw: str, line: int, delimiter: str
+) -> Iterator[tuple[tuple[int, int], tuple[int, int]]]:
+    """Where each field of a record starts and ends, scanning quotes as the csv module does."""
+    column, quoted, start = 1, False, (line, 1)
+    index = 0
+    while index < len(raw):
+        char = raw[index]
+        if quoted:
+            if char == '"':
+                if raw[index + 1 : index + 2] == '"':
+                    index += 1
+                    column += 1
+                else:
+                    quoted = False
+        elif char == '"':
+            quoted = True
+        elif char == delimiter:
+            yield start, (line, column)
+            start = (line, column + 1)
+        elif char in "\r\n" and not quoted:
+            break
+        if char == "\n" or (char == "\r" and raw[index + 1 : index + 2] != "\n"):
+            line, column = line + 1, 0
+        column += 1
+        index += 1
+    yield start, (line, max(column, start[1] + 1))
+
+
+def _line_count(raw: str) -> int:
+    return max(1, raw.count("\n") + raw.count("\r") - raw.count("\r\n"))
+
+
+def _reason(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return f"a cell longer than {csv.field_size_limit():,} characters"
+    if "unexpected end of data" in text or "EOF" in text:
+        return "a quote is opened and never closed"
+    return text

@@ -1,0 +1,111 @@
+"""Markdown pipe tables to :class:`Grid` objects, one per table that has a route column.
+
+A page may hold prose, headings and several tables. Each table whose header names a route is a
+protocol, named by the nearest heading above it. Lines above a table of the form
+``Condition: Sacroiliitis`` (bold or as a list item) may state protocol fields; other prose is
+left alone. A ``\\|`` inside a cell is a literal pipe.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+
+from celldose.sources.lines import LineIndex
+from celldose.sources.sheet import Cell, Grid, Row, is_header
+
+_SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>.+?)\s*#*\s*$")
+_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def markdown_grids(text: str, name: str) -> list[Grid]:
+    """The tables of ``text`` that have a route column, each with the lines above it."""
+    lines = _split(text)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    index = LineIndex(text)
+    grids: list[Grid] = []
+    start, title = 0, None
+    number = 0
+    while number < len(lines) - 1:
+        heading = _HEADING.match(lines[number])
+        if heading:
+            title = heading.group("title")
+        header = _table_cells(lines[number], offsets[number], index)
+        if (
+            header is not None
+            and _SEPARATOR.match(lines[number + 1])
+            and "-" in lines[number + 1]
+            and is_header(header)
+        ):
+            end = number + 2
+            while end < len(lines) and _table_cells(lines[end], offsets[end], index) is not None:
+                end += 1
+            grids.append(
+                _grid(lines, offsets, index, start, number, end, name, title, len(grids) + 1)
+            )
+            start, number, title = end, end, None
+            continue
+        number += 1
+    return grids
+
+
+def _grid(
+    lines: list[str],
+    offsets: list[int],
+    index: LineIndex,
+    start: int,
+    header: int,
+    end: int,
+    name: str,
+    title: str | None,
+    ordinal: int,
+) -> Grid:
+    def rows() -> Iterator[Row]:
+        for number in range(start, header):  # the lines above: a label and a value, or prose
+            line = lines[number].rstrip("\r\n")
+            if line.strip():
+                yield [Cell(line.strip(), index.span(offsets[number], offsets[number] + len(line)))]
+        for number in range(header, end):
+            if number == header + 1:
+                continue  # the |---|---| line
+            cells = _table_cells(lines[number], offsets[number], index)
+            if cells is not None:
+                yield cells
+
+    label = name if ordinal == 1 else f"{name} ({ordinal})"
+    return Grid(name=label, rows=rows, title=title)
+
+
+def _table_cells(line: str, offset: int, index: LineIndex) -> list[Cell] | None:
+    """The cells of a table line, or None when the line is not a table row."""
+    body = line.rstrip("\r\n")
+    if "|" not in body or not body.strip():
+        return None
+    bounds = [m.start() for m in _PIPE.finditer(body)]
+    if not bounds:
+        return None
+    edges = [-1, *bounds, len(body)]
+    cells: list[Cell] = []
+    for left, right in itertools.pairwise(edges):
+        raw = body[left + 1 : right]
+        if left == -1 and not raw.strip():
+            continue  # before a leading pipe
+        if right == len(body) and not raw.strip() and left != -1:
+            continue  # after a trailing pipe
+        stripped = raw.strip()
+        lead = len(raw) - len(raw.lstrip())
+        begin = offset + left + 1 + lead
+        cells.append(
+            Cell(stripped.replace("\\|", "|"), index.span(begin, begin + max(1, len(stripped))))
+        )
+    return cells
+
+
+def _split(text: str) -> list[str]:
+    """Lines ended by ``\\n``, ``\\r\\n`` or ``\\r`` only, as :class:`LineIndex` counts them
+    (``str.splitlines`` also breaks at U+2028, form feeds and more)."""
+    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)

@@ -1,0 +1,369 @@
+"""A table of cells (CSV, XLSX or Markdown) to protocol fields and rows, one row at a time.
+
+A sheet is read like this:
+
+* rows above the header may state protocol fields, as ``Label | value`` or ``Label: value``
+  (``Condition``, ``Product``, ``Total cells``); other text there (a title) is left alone;
+* the header is the first row with a route column; its cells name the columns
+  (:mod:`celldose.sources.columns`), and a unit in a count column's header applies to that
+  column's bare numbers;
+* every later non-empty row is an administration.
+
+Rows stream: a sheet of 100,000 rows is never held in memory. The reader runs twice, because a
+column's number convention (decimal point or comma, :mod:`celldose.units.separators`) depends on
+all of its numbers: the first pass reads only the header and the count columns' marks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from celldose.diagnostics import Pointer, Span, quote
+from celldose.sources.columns import (
+    COUNT_FIELDS,
+    REQUIRED,
+    Column,
+    known_columns,
+    known_protocol_fields,
+    protocol_field,
+    recognize,
+)
+from celldose.sources.problems import SourceProblem
+from celldose.units.separators import Convention, ambiguous, evidence, readings, to_point
+
+MAX_PREAMBLE_ROWS = 50
+"""Rows searched for the header; a sheet whose table starts lower is not a protocol sheet."""
+_BARE_NUMBER = re.compile(r"^\s*[+\-\u2212]?\d[\d.,'\u2019\u00a0\u202f\u2009 ]*\s*$")
+_LABEL_VALUE = re.compile(
+    r"^\s*[-*]?\s*\**(?P<label>[^:*|]{1,60}?)\**\s*:\s*\**(?P<value>.+?)\**\s*$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell as a reader found it."""
+
+    text: str
+    """The value as written; empty for an empty cell."""
+    span: Span | None
+    ref: str | None = None
+    """The cell's reference in a workbook (``Sheet1!D3``), for messages."""
+    formula: str | None = None
+    """The formula whose saved value ``text`` is (a workbook cell)."""
+    problem: str | None = None
+    """Why the cell holds no usable value (a formula without a saved value, a merged cell)."""
+    typed: bool = False
+    """The value was stored as a number (a workbook), so no locale decides its marks."""
+
+
+Row = list[Cell] | SourceProblem
+"""A row of cells, or a problem the reader met there (the read goes on unless it cannot)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """A table as a reader found it, before its header is understood."""
+
+    name: str
+    """The protocol's name when the sheet states none: the file's stem or the worksheet's name."""
+    rows: Callable[[], Iterator[Row]]
+    """Reads the rows from the start; called twice."""
+    sheet: str | None = None
+    """The worksheet's name, in a workbook."""
+    decimal_comma: bool = False
+    """The file hints at a decimal comma (a semicolon-delimited CSV)."""
+    title: str | None = None
+    """A heading above the table (Markdown) that names the protocol."""
+
+
+@dataclass(slots=True)
+class SheetRow:
+    index: int
+    data: dict[str, str]
+    cells: dict[str, Cell]
+    first: Cell
+
+
+@dataclass(slots=True)
+class Sheet:
+    """What was understood of a grid: its protocol fields and, lazily, its rows."""
+
+    grid: Grid
+    fields: dict[str, str] = field(default_factory=dict)
+    field_cells: dict[str, Cell] = field(default_factory=dict)
+    problems: list[SourceProblem] = field(default_factory=list)
+    """Problems above and in the header, and problems of cells, as rows are read."""
+    missing: frozenset[str] = frozenset()
+    """Required columns the header lacks; findings about them would repeat that."""
+    header: Cell | None = None
+    header_position: int = 0
+    """The header's position among the grid's rows, from 1."""
+    columns: dict[int, Column] = field(default_factory=dict)
+    conventions: dict[str, Convention | None] = field(default_factory=dict)
+    mixed: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Count columns with numbers in both conventions: an example of each."""
+
+    def rows(self) -> Iterator[SheetRow]:
+        """The administrations, one at a time; cell problems are added to ``problems``."""
+        if self.header is None:
+            return
+        index = 0
+        unnamed_reported: set[int] = set()
+        for row in _after_header(self.grid, self.header_position):
+            if _empty(row):
+                continue
+            sheet_row = self._row(index, row, unnamed_reported)
+            if sheet_row is not None:
+                yield sheet_row
+                index += 1
+
+    def _row(self, index: int, row: list[Cell], unnamed: set[int]) -> SheetRow | None:
+        data: dict[str, str] = {}
+        cells: dict[str, Cell] = {}
+        for position, cell in enumerate(row):
+            column = self.columns.get(position)
+            if column is None:
+                if (cell.text or cell.problem) and position not in unnamed:
+                    unnamed.add(position)
+                    self.problems.append(
+                        SourceProblem(
+                            "unknown-key",
+                            f"{_where(cell)}a value in a column without a header; it is not read",
+                            cell.span,
+                            "name the column in the header row, or move the value",
+                        )
+                    )
+                continue
+            if column.field in cells:
+                continue  # a duplicate column is reported at the header
+            cells[column.field] = cell
+            pointer: Pointer = ("administrations", index, column.field)
+            if cell.problem is not None:
+                self.problems.append(
+                    SourceProblem(
+                        "unreadable-cell", _where(cell) + cell.problem, cell.span, None, pointer
+                    )
+                )
+                continue
+            if not cell.text.strip():
+                continue
+            value = self._value(column, cell, pointer)
+            if value is not None:
+                data[column.field] = value
+        first = next((c for c in row if c.text or c.problem), row[0])
+        return SheetRow(index, data, cells, first)
+
+    def _value(self, column: Column, cell: Cell, pointer: Pointer) -> str | None:
+        text = cell.text
+        if column.field not in COUNT_FIELDS or cell.typed:
+            return _with_unit(text, column) if cell.typed else text
+        if ambiguous(text) and column.field in self.mixed:
+            point, comma = self.mixed[column.field]
+            as_point, as_grouped = readings(text)
+            first, second = (as_point, as_grouped) if "." in text else (as_grouped, as_point)
+            self.problems.append(
+                SourceProblem(
+                    "invalid-cell-count",
+                    f"{_where(cell)}{column.field} {quote(text)} is ambiguous: {first} or "
+                    f"{second}. This column writes numbers both with a decimal point "
+                    f"({quote(point)}) and with a decimal comma ({quote(comma)})",
+                    cell.span,
+                    "write the number without thousands marks, e.g. 50000000",
+                    pointer,
+                )
+            )
+            return None
+        own = evidence(text)
+        if own is Convention.COMMA or (
+            own is None and self.conventions.get(column.field) is Convention.COMMA
+        ):
+            text = to_point(text)
+        return _with_unit(text, column)
+
+
+def read_sheet(grid: Grid) -> Sheet:
+    """Find the header and the protocol fields above it, and each count column's convention.
+
+    Problems the reader meets are recorded here, in this first pass; the second pass
+    (:meth:`Sheet.rows`) skips them.
+    """
+    sheet = Sheet(grid)
+    position = 0
+    for row in grid.rows():
+        if isinstance(row, SourceProblem):
+            sheet.problems.append(row)
+            continue
+        position += 1
+        if sheet.header is None:
+            if position > MAX_PREAMBLE_ROWS:
+                break
+            if is_header(row):
+                _header(sheet, row)
+                sheet.header_position = position
+            else:
+                _preamble(sheet, row)
+            continue
+        _collect_marks(sheet, row)
+    if sheet.header is None:
+        sheet.problems.append(
+            SourceProblem(
+                "not-a-protocol",
+                f"{_sheet_prefix(grid)}no table with a route column found in the first "
+                f"{MAX_PREAMBLE_ROWS} rows",
+                None,
+                f"start the table with a header row naming its columns: {known_columns()}",
+            )
+        )
+        return sheet
+    _decide_conventions(sheet)
+    if "protocol" not in sheet.fields:
+        sheet.fields["protocol"] = grid.title or grid.name
+    return sheet
+
+
+def is_header(row: list[Cell]) -> bool:
+    recognized = [recognize(c.text) for c in row if c.text.strip()]
+    return any(isinstance(c, Column) and c.field == "route" for c in recognized)
+
+
+def _header(sheet: Sheet, row: list[Cell]) -> None:
+    found = [c.text.strip() for c in row if c.text.strip()]
+    sheet.header = next(c for c in row if c.text.strip())
+    for position, cell in enumerate(row):
+        if not cell.text.strip():
+            continue
+        column = recognize(cell.text)
+        if isinstance(column, str):
+            sheet.problems.append(
+                SourceProblem(
+                    "unknown-key",
+                    f"{_where(cell)}unknown column {quote(cell.text.strip())}: {column}",
+                    cell.span,
+                    f"known columns: {known_columns()}; found: {', '.join(found)}",
+                )
+            )
+            continue
+        if any(c.field == column.field for c in sheet.columns.values()):
+            sheet.problems.append(
+                SourceProblem(
+                    "duplicate-key",
+                    f"{_where(cell)}a second {column.field} column "
+                    f"{quote(cell.text.strip())}; only the first is read",
+                    cell.span,
+                    "remove or rename one of the two columns",
+                )
+            )
+            continue
+        sheet.columns[position] = column
+    present = {c.field for c in sheet.columns.values()}
+    missing = [f for f in REQUIRED if f not in present]
+    sheet.missing = frozenset(missing)
+    for name in missing:
+        sheet.problems.append(
+            SourceProblem(
+                "missing-field",
+                f"{_where(sheet.header)}no {name} column; the header has: {', '.join(found)}",
+                sheet.header.span,
+                f"add a column named {name.title()}",
+            )
+        )
+
+
+def _preamble(sheet: Sheet, row: list[Cell]) -> None:
+    filled = [c for c in row if c.text.strip()]
+    if not filled:
+        return
+    label, value = filled[0], filled[1] if len(filled) > 1 else None
+    if value is None:  # "Condition: Sacroiliitis" in one cell, or a title
+        match = _LABEL_VALUE.match(label.text)
+        if match is None or protocol_field(match.group("label")) is None:
+            return
+        name = protocol_field(match.group("label"))
+        text = match.group("value").strip()
+    else:
+        name = protocol_field(label.text)
+        text = value.text.strip()
+        if name is None:
+            sheet.problems.append(
+                SourceProblem(
+                    "unknown-key",
+                    f"{_where(label)}unknown protocol field {quote(label.text.strip())} above "
+                    "the table",
+                    label.span,
+                    f"known protocol fields: {known_protocol_fields()}",
+                )
+            )
+            return
+    assert name is not None
+    if name in sheet.fields:
+        sheet.problems.append(
+            SourceProblem(
+                "duplicate-key",
+                f"{_where(label)}{name} is stated twice above the table; the first is read",
+                label.span,
+            )
+        )
+        return
+    sheet.fields[name] = text
+    sheet.field_cells[name] = value or label
+
+
+def _collect_marks(sheet: Sheet, row: list[Cell]) -> None:
+    for position, column in sheet.columns.items():
+        if column.field not in COUNT_FIELDS or position >= len(row) or row[position].typed:
+            continue
+        text = row[position].text
+        seen = evidence(text)
+        if seen is not None:
+            examples = sheet.mixed.setdefault(column.field, ("", ""))
+            point, comma = examples
+            if seen is Convention.POINT and not point:
+                sheet.mixed[column.field] = (text.strip(), comma)
+            elif seen is Convention.COMMA and not comma:
+                sheet.mixed[column.field] = (point, text.strip())
+
+
+def _decide_conventions(sheet: Sheet) -> None:
+    hint = Convention.COMMA if sheet.grid.decimal_comma else None
+    for name in COUNT_FIELDS:
+        point, comma = sheet.mixed.pop(name, ("", ""))
+        if point and comma:
+            sheet.mixed[name] = (point, comma)
+            sheet.conventions[name] = None
+        elif point:
+            sheet.conventions[name] = Convention.POINT
+        elif comma:
+            sheet.conventions[name] = Convention.COMMA
+        else:
+            sheet.conventions[name] = hint
+
+
+def _after_header(grid: Grid, header_position: int) -> Iterator[list[Cell]]:
+    position = 0
+    for row in grid.rows():
+        if isinstance(row, SourceProblem):
+            continue  # recorded by the first pass
+        position += 1
+        if position > header_position:
+            yield row
+
+
+def _with_unit(text: str, column: Column) -> str:
+    if column.unit and _BARE_NUMBER.match(text):
+        return f"{text.strip()} {column.unit}"
+    return text
+
+
+def _empty(row: list[Cell]) -> bool:
+    return not any(c.text.strip() or c.problem for c in row)
+
+
+def _where(cell: Cell) -> str:
+    """``Sheet1!D3: `` for a workbook cell, nothing elsewhere (the line and column say it)."""
+    return f"{cell.ref}: " if cell.ref else ""
+
+
+def _sheet_prefix(grid: Grid) -> str:
+    return f"sheet {quote(grid.sheet)}: " if grid.sheet else ""

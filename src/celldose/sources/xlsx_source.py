@@ -1,0 +1,130 @@
+"""An XLSX workbook to one :class:`Grid` per worksheet, with what a spreadsheet hides made visible.
+
+Cells come from the bounded reader in :mod:`celldose.sources.xlsx_reader`. What Excel files
+really hold, measured, and what celldose makes of it:
+
+* a formula with a saved value is read by that value, and messages about it name the formula;
+* a formula without a saved value (written by a program that does not calculate), a merged
+  cell other than the first of its range, a number formatted as a date, and an error value
+  (``#DIV/0!``) are each an ``unreadable-cell`` problem at the cell, never a silent empty or
+  wrong number;
+* numbers stored as text are read like CSV text; stored numbers are locale-free;
+* an empty worksheet (Excel's default ``Sheet2``) is skipped; any other worksheet is a protocol
+  named by its sheet.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+from celldose.diagnostics import Span
+from celldose.sources.problems import SourceProblem
+from celldose.sources.sheet import Cell, Grid, Row
+from celldose.sources.xlsx_reader import (
+    MAX_COLUMNS,
+    CellKind,
+    Sheet,
+    XCell,
+    XlsxError,
+    column_letters,
+    read_workbook,
+)
+
+
+def xlsx_grids(source: Path | bytes, name: str) -> list[Grid] | SourceProblem:
+    """The worksheets of a workbook file (or its bytes) that hold anything."""
+    try:
+        sheets = read_workbook(io.BytesIO(source) if isinstance(source, bytes) else source)
+    except XlsxError as exc:
+        return SourceProblem("sheet-syntax", f"not a readable workbook: {exc}", None)
+    grids = [_grid(sheet) for sheet in sheets if _has_cells(sheet)]
+    if not grids:
+        return SourceProblem("not-a-protocol", "the workbook's worksheets are all empty", None)
+    return grids
+
+
+def _has_cells(sheet: Sheet) -> bool:
+    try:
+        return next(iter(sheet.rows()), None) is not None
+    except XlsxError:
+        return True  # reported when the rows are read
+
+
+def _grid(sheet: Sheet) -> Grid:
+    return Grid(name=sheet.name, sheet=sheet.name, rows=lambda: _rows(sheet))
+
+
+def _rows(sheet: Sheet) -> Iterator[Row]:
+    prefix = _sheet_ref(sheet.name)
+    try:
+        for number, cells in sheet.rows():
+            row: list[Cell] = []
+            for cell in cells:
+                while len(row) < cell.column - 1:
+                    row.append(_empty(sheet, prefix, number, len(row) + 1))
+                row.append(_cell(prefix, cell))
+            for column in range(len(row) + 1, _merged_width(sheet, number) + 1):
+                row.append(_empty(sheet, prefix, number, column))
+            yield row
+    except XlsxError as exc:
+        yield SourceProblem("sheet-syntax", f"sheet {sheet.name!r}: {exc}", None)
+        return
+    beyond = sheet.beyond_columns
+    if beyond is not None:
+        yield SourceProblem(
+            "input-limit",
+            f"{prefix}{beyond}: cells beyond column {column_letters(MAX_COLUMNS)} are not read",
+            None,
+        )
+
+
+def _cell(prefix: str, cell: XCell) -> Cell:
+    span = Span(cell.row, cell.column, cell.row, cell.column + 1)
+    ref = f"{prefix}{cell.ref}"
+    formula = cell.formula
+    problem: str | None = None
+    if cell.kind is CellKind.NO_VALUE:
+        problem = (
+            f"the formula {formula or ''} has no saved value: the file was written by a program "
+            "that does not calculate, so the cell reads as empty"
+        )
+    elif cell.kind is CellKind.DATE:
+        problem = (
+            f"the cell is formatted as a date, so a spreadsheet shows a date, not the stored "
+            f"number {cell.text}; format it as a number"
+        )
+    elif cell.kind is CellKind.ERROR:
+        problem = f"the cell holds the error value {cell.text}"
+    if problem is not None:
+        return Cell("", span, ref, formula, problem)
+    return Cell(cell.text, span, ref, formula, typed=cell.kind is CellKind.NUMBER)
+
+
+def _empty(sheet: Sheet, prefix: str, row: int, column: int) -> Cell:
+    span = Span(row, column, row, column + 1)
+    ref = f"{prefix}{column_letters(column)}{row}"
+    for top, left, bottom, right in sheet.merged:
+        if top <= row <= bottom and left <= column <= right and (row, column) != (top, left):
+            first = f"{column_letters(left)}{top}"
+            area = f"{first}:{column_letters(right)}{bottom}"
+            return Cell(
+                "", span, ref, problem=f"part of the merged cells {area}; only {first} holds a value"
+            )
+    return Cell("", span, ref)
+
+
+def _merged_width(sheet: Sheet, row: int) -> int:
+    """The last column a merged range reaches on ``row`` (merged cells after the last value)."""
+    return max(
+        (right for top, _, bottom, right in sheet.merged if top <= row <= bottom),
+        default=0,
+    )
+
+
+def _sheet_ref(name: str) -> str:
+    """``Sheet1!`` or ``'My sheet'!``, as a spreadsheet writes a reference to another sheet."""
+    if name.replace("_", "").isalnum():
+        return f"{name}!"
+    return "'" + name.replace("'", "''") + "'!"
