@@ -202,6 +202,11 @@ def _walk(directory: Path) -> list[Path]:
     return sorted(found)
 
 
+def read_source(path: Path) -> Source:
+    """A file as its source read it: a YAML document, or a sheet's tables (not yet checked)."""
+    return _read(path, explicit=True)
+
+
 def _read(path: Path, explicit: bool) -> Source:
     suffix = path.suffix.lower()
     if suffix == ".xlsx":

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -106,6 +107,24 @@ def build_parser() -> argparse.ArgumentParser:
         description="Explain a rule (by code, e.g. CD301, or name, e.g. total-mismatch).",
     )
     explain.add_argument("rule", metavar="CODE")
+    convert = commands.add_parser(
+        "convert",
+        help="convert a protocol between YAML, CSV, XLSX, Markdown and FHIR",
+        description=(
+            "Convert a protocol file to another format, chosen by OUT's ending (.yaml, .csv, "
+            ".xlsx, .md, .fhir.json) or by --to. Values are carried over as written, so the "
+            "result checks to the same diagnostics; a source with an unreadable value is not "
+            "converted. FHIR (a PlanDefinition, R4) is written only for a protocol that checks "
+            "without errors. OUT is written atomically and never overwritten without --force; "
+            "OUT - writes to standard output."
+        ),
+    )
+    convert.add_argument("source", metavar="IN", help="a protocol file")
+    convert.add_argument("target", metavar="OUT", help="the file to write, or - for stdout")
+    convert.add_argument(
+        "--to", choices=("yaml", "csv", "xlsx", "md", "fhir"), help="the output format"
+    )
+    convert.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     commands.add_parser(
         "schema",
         help="print the JSON Schema of the protocol format",
@@ -127,7 +146,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _rules()
     if args.command == "explain":
         return _explain(args.rule)
+    if args.command == "convert":
+        return _convert(args.source, args.target, args.to, args.force)
     return _check(args)
+
+
+def _convert(source: str, target: str, to: str | None, force: bool) -> int:
+    from celldose.convert import ConvertError, convert
+
+    if not Path(source).is_file():
+        print(f"celldose convert: error: no such file: {source}", file=sys.stderr)
+        return EXIT_USAGE
+    if target == "-" and to == "xlsx":
+        print("celldose convert: error: an XLSX workbook is not written to stdout", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        content = convert(source, target, to=to, force=force)
+    except ConvertError as exc:
+        print(f"celldose convert: error: {exc}", file=sys.stderr)
+        for reason in exc.reasons:
+            print(f"  {reason}", file=sys.stderr)
+        return EXIT_USAGE if not exc.reasons else EXIT_ERRORS
+    except FileExistsError:
+        print(
+            f"celldose convert: error: {target} exists; use --force to overwrite it",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"celldose convert: error: cannot write {target}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if target == "-":
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+    return EXIT_OK
 
 
 def _positive_int(text: str) -> int:

@@ -10,6 +10,7 @@ also hints that ``50,5`` is fifty and a half.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Iterator
 
@@ -96,10 +97,28 @@ def _cells(record: list[str], raw: str, line: int, delimiter: str) -> list[Cell]
             cells.append(Cell(field, Span(line, column, line, column + max(1, len(field)))))
             column += len(field) + 1
         return cells
-    return [
-        Cell(field, Span(*start, *end))
-        for field, (start, end) in zip(record, _field_starts(raw, line, delimiter), strict=False)
-    ]
+    spans = _QuotedSpans(raw, line, delimiter)
+    return [Cell(field, functools.partial(spans.get, i)) for i, field in enumerate(record)]
+
+
+class _QuotedSpans:
+    """The fields' spans of a record with quotes, scanned once and only if one is asked for."""
+
+    __slots__ = ("_delimiter", "_line", "_raw", "_spans")
+
+    def __init__(self, raw: str, line: int, delimiter: str) -> None:
+        self._raw, self._line, self._delimiter = raw, line, delimiter
+        self._spans: list[Span] | None = None
+
+    def get(self, index: int) -> Span:
+        if self._spans is None:
+            self._spans = [
+                Span(*start, *end)
+                for start, end in _field_starts(self._raw, self._line, self._delimiter)
+            ]
+        if index < len(self._spans):
+            return self._spans[index]
+        return Span(self._line, 1, self._line, 2)
 
 
 def _field_starts(

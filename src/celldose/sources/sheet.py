@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from celldose.diagnostics import Pointer, Span, quote
 from celldose.sources.columns import (
@@ -33,6 +33,7 @@ from celldose.sources.columns import (
 from celldose.sources.problems import SourceProblem
 from celldose.units.separators import Convention, ambiguous, evidence, readings, to_point
 
+_FORMULA_STARTS = frozenset("=+-@\t\r")
 MAX_PREAMBLE_ROWS = 50
 """Rows searched for the header; a sheet whose table starts lower is not a protocol sheet."""
 _BARE_NUMBER = re.compile(r"^\s*[+\-\u2212]?\d[\d.,'\u2019\u00a0\u202f\u2009 ]*\s*$")
@@ -47,7 +48,9 @@ class Cell:
 
     text: str
     """The value as written; empty for an empty cell."""
-    span: Span | None
+    where: Span | Callable[[], Span] | None
+    """Where the cell is, or how to find out: most cells are never reported, so a reader may
+    leave the work of locating them (scanning a quoted CSV line) until a diagnostic needs it."""
     ref: str | None = None
     """The cell's reference in a workbook (``Sheet1!D3``), for messages."""
     formula: str | None = None
@@ -56,6 +59,10 @@ class Cell:
     """Why the cell holds no usable value (a formula without a saved value, a merged cell)."""
     typed: bool = False
     """The value was stored as a number (a workbook), so no locale decides its marks."""
+
+    @property
+    def span(self) -> Span | None:
+        return self.where() if callable(self.where) else self.where
 
 
 Row = list[Cell] | SourceProblem
@@ -149,6 +156,8 @@ class Sheet:
                 continue
             if not cell.text.strip():
                 continue
+            if cell.text.startswith("'") and cell.text[1:2] in _FORMULA_STARTS and not cell.typed:
+                cell = replace(cell, text=cell.text[1:])  # neutralized against formula injection
             value = self._value(column, cell, pointer)
             if value is not None:
                 data[column.field] = value
@@ -285,6 +294,8 @@ def _preamble(sheet: Sheet, row: list[Cell]) -> None:
     else:
         name = protocol_field(label.text)
         text = value.text.strip()
+        if text.startswith("'") and text[1:2] in _FORMULA_STARTS:
+            text = text[1:]
         if name is None:
             sheet.problems.append(
                 SourceProblem(

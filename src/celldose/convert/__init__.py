@@ -1,0 +1,137 @@
+"""``celldose convert``: a protocol from one format to another (YAML, CSV, XLSX, Markdown, FHIR).
+
+Sheets and YAML are converted as written (:mod:`celldose.convert.raw`), so the result checks to
+the same diagnostics as the source. A FHIR export is a clinical record, so it is written only
+for protocols that load and check without errors. A source with a problem that loses a value
+(an unreadable cell, an ambiguous number, a duplicate key) is never converted, and the target
+is written atomically and never overwritten without ``force``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from celldose.convert.atomic import write_atomic
+from celldose.convert.raw import NotConvertible, RawProtocol, from_grid, from_yaml
+from celldose.convert.writers import to_csv, to_markdown, to_xlsx, to_yaml
+
+FORMATS = ("yaml", "csv", "xlsx", "md", "fhir")
+_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".xlsx": "xlsx", ".md": "md"}
+_SUFFIXES[".markdown"] = "md"
+_SINGLE = ("yaml", "csv")
+"""Formats that hold one protocol per file."""
+
+
+class ConvertError(Exception):
+    """Why a conversion was refused; ``reasons`` are one line each, for a person."""
+
+    def __init__(self, summary: str, reasons: list[str] | None = None) -> None:
+        super().__init__(summary)
+        self.reasons = reasons or []
+
+
+def format_for(path: str | os.PathLike[str]) -> str | None:
+    """The format a file name says: ``.fhir.json`` is FHIR, ``.md`` Markdown, and so on."""
+    name = os.fspath(path).lower()
+    if name.endswith(".fhir.json"):
+        return "fhir"
+    return _SUFFIXES.get(Path(name).suffix)
+
+
+def convert(
+    source: str | os.PathLike[str],
+    target: str | os.PathLike[str],
+    *,
+    to: str | None = None,
+    force: bool = False,
+) -> bytes:
+    """Convert ``source`` and write ``target`` (``-`` writes nothing); return the bytes.
+
+    Raises :class:`ConvertError` for an unknown format or a source that cannot be carried
+    over exactly, FileExistsError when ``target`` exists and not ``force``, and OSError.
+    """
+    wanted = to or format_for(target)
+    if wanted not in FORMATS:
+        raise ConvertError(
+            f"cannot tell the output format from {os.fspath(target)!r}; "
+            f"use --to with one of: {', '.join(FORMATS)}"
+        )
+    if format_for(source) not in ("yaml", "csv", "xlsx", "md"):
+        raise ConvertError(f"{os.fspath(source)!r} is not a YAML, CSV, XLSX or Markdown protocol")
+    content = _fhir(source) if wanted == "fhir" else _render(read_raw(source), wanted)
+    if os.fspath(target) != "-":
+        write_atomic(Path(target), content, force=force)
+    return content
+
+
+def read_raw(source: str | os.PathLike[str]) -> list[RawProtocol]:
+    """The protocols of a file as written; raises :class:`ConvertError` if a value would be lost."""
+    from celldose.api import read_source
+    from celldose.sources.text import Loaded
+
+    loaded = read_source(Path(source))
+    label = os.fspath(source)
+    if isinstance(loaded, Loaded):
+        if loaded.problems:
+            raise ConvertError(
+                f"{label} cannot be converted as written", [p.message for p in loaded.problems]
+            )
+        try:
+            return [from_yaml(loaded)]
+        except NotConvertible as exc:
+            raise ConvertError(f"{label} cannot be converted as written", [str(exc)]) from None
+    protocols: list[RawProtocol] = []
+    for grid in loaded:
+        raw = from_grid(grid)
+        if isinstance(raw, list):
+            where = f" (sheet {grid.sheet!r})" if grid.sheet else ""
+            raise ConvertError(f"{label}{where} cannot be converted as written", raw)
+        protocols.append(raw)
+    if not protocols:
+        raise ConvertError(f"{label} holds no protocol table")
+    return protocols
+
+
+def _render(protocols: list[RawProtocol], wanted: str) -> bytes:
+    if wanted in _SINGLE and len(protocols) > 1:
+        raise ConvertError(
+            f"the source holds {len(protocols)} protocols and a {wanted.upper()} file holds one; "
+            "convert to .xlsx or .md, which hold several"
+        )
+    if wanted == "yaml":
+        return to_yaml(protocols[0])
+    if wanted == "csv":
+        return to_csv(protocols[0])
+    if wanted == "md":
+        return to_markdown(protocols)
+    return to_xlsx(protocols)
+
+
+def _fhir(source: str | os.PathLike[str]) -> bytes:
+    import json
+
+    from celldose.api import ProtocolError, check_paths, load_all
+    from celldose.fhir import to_fhir
+
+    report = check_paths([source])
+    if report.errors:
+        raise ConvertError(
+            f"{os.fspath(source)} has errors; a FHIR resource is written only for a protocol "
+            "that checks without errors",
+            [f"{d.line or '-'}:{d.column or '-'} {d.code} {d.message}" for d in report.errors],
+        )
+    try:
+        protocols = load_all(source)
+    except ProtocolError as exc:  # pragma: no cover - check_paths found the same errors
+        raise ConvertError(str(exc)) from None
+    resources = [to_fhir(p) for p in protocols]
+    if len(resources) == 1:
+        document: object = resources[0]
+    else:  # a workbook of several protocols: a Bundle of collection type holds them
+        document = {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "entry": [{"resource": r} for r in resources],
+        }
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
