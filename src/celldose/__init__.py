@@ -21,7 +21,15 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from celldose.api import ProtocolError, check, check_bytes, check_paths, check_text, load
+    from celldose.api import (
+        ProtocolError,
+        check,
+        check_bytes,
+        check_paths,
+        check_text,
+        load,
+        load_all,
+    )
     from celldose.diagnostics import Diagnostic, Report, Severity, Span
     from celldose.model import NA, Administration, NotApplicable, Protocol
 
@@ -34,6 +42,7 @@ _LAZY = {
     "check_paths": "celldose.api",
     "check_text": "celldose.api",
     "load": "celldose.api",
+    "load_all": "celldose.api",
     "Diagnostic": "celldose.diagnostics",
     "Report": "celldose.diagnostics",
     "Severity": "celldose.diagnostics",
@@ -74,4 +83,5 @@ __all__ = [
     "check_paths",
     "check_text",
     "load",
+    "load_all",
 ]
