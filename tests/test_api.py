@@ -87,7 +87,8 @@ def test_check_a_mapping_gives_pointers_not_lines() -> None:
 def test_check_a_directory_and_text() -> None:
     report = celldose.check(PROTOCOLS)
     assert report.ok
-    assert len(report.paths) == len(list(PROTOCOLS.glob("*.yaml")))
+    sheets = [p for p in PROTOCOLS.iterdir() if p.suffix in (".yaml", ".csv", ".md", ".xlsx")]
+    assert len(report.paths) == len(sheets)
     assert celldose.check_text("protocol: X\n", "x.yaml").errors[0].path == "x.yaml"
 
 

@@ -12,9 +12,11 @@ from conftest import PROTOCOLS, SEED, run_cli
 def test_examples_check_clean_with_exit_0() -> None:
     result = run_cli("check", "protocols/")
     assert result.returncode == 0, result.stdout + result.stderr
-    files = len(list(PROTOCOLS.glob("*.yaml")))
-    # The seed and its normalized twin each carry the Myers/NAD row's uncounted dose (CD306).
-    assert result.stdout.splitlines()[-1] == f"Checked {files} files: 2 info."
+    seeds = [p for p in PROTOCOLS.iterdir() if p.stem.startswith("sacroiliitis")]
+    files = len([p for p in PROTOCOLS.iterdir() if p.suffix in (".yaml", ".csv", ".md", ".xlsx")])
+    # The seed, literal and normalized, in each format carries the Myers/NAD row's uncounted
+    # dose (CD306): one info per file.
+    assert result.stdout.splitlines()[-1] == f"Checked {files} files: {len(seeds)} info."
     assert "Traceback" not in result.stderr
 
 

@@ -25,6 +25,7 @@ def test_schema_names_every_field_and_forbids_unknown_keys() -> None:
         "condition",
         "product",
         "total_cells",
+        "patient_weight",
         "administrations",
     }
     assert schema["required"] == ["protocol", "administrations"]
@@ -38,6 +39,8 @@ def test_schema_names_every_field_and_forbids_unknown_keys() -> None:
         "per_side",
         "laterality",
         "product",
+        "volume",
+        "concentration",
         "notes",
     }
     assert row["additionalProperties"] is False

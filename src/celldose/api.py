@@ -6,9 +6,13 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
+
+import pint
 
 from celldose.diagnostics import Diagnostic, Pointer, Report, Span
 from celldose.model import Administration, Protocol, ProtocolFields
+from celldose.model.types import to_weight
 from celldose.rules import BY_NAME, PROTOCOL_CHECKS, ROW_CHECKS, Finding, RowContext
 from celldose.sources import Loaded, SourceMap, SourceProblem, load_yaml, read_text
 from celldose.sources.csv_source import csv_grid
@@ -261,13 +265,18 @@ def _run(label: str, loaded: Loaded) -> Run:
         return None, diagnostics, reading
     validated = validate(loaded.data)
     findings: list[Finding] = list(validated.findings)
-    context = RowContext(product=_protocol_product(validated.protocol, loaded.data))
+    context = RowContext(
+        product=_protocol_product(validated.protocol, loaded.data),
+        patient_weight=_protocol_weight(validated.protocol, loaded.data),
+        weight_unreadable=_weight_written(loaded.data)
+        and _protocol_weight(validated.protocol, loaded.data) is None,
+    )
     for index, row in validated.rows:
         findings.extend(_row_findings(index, row, context))
     if validated.protocol is not None:  # protocol-wide sums need every row
         cells = CellSum()
         for row in validated.protocol.administrations:
-            cells.add(row_cells(row))
+            cells.add(row_cells(row, context.patient_weight))
         findings.extend(_protocol_findings(validated.protocol, cells))
     source_map = loaded.source_map
     unusable = {p.pointer for p in loaded.problems if p.pointer is not None}
@@ -312,7 +321,12 @@ def _run_grid(label: str, grid: Grid, keep: bool) -> Run:
             (f, sheet.field_cells.get(str(f.pointer[0]), sheet.header)) for f in field_findings
         )
         product = fields.product if fields else _text(sheet.fields.get("product"))
-        context = RowContext(product=product)
+        weight = fields.patient_weight if fields else None
+        context = RowContext(
+            product=product,
+            patient_weight=weight,
+            weight_unreadable=weight is None and "patient_weight" in sheet.fields,
+        )
         cells, rows, complete = CellSum(), 0, True
         unusable: set[Pointer] = set()
         for row in sheet.rows():
@@ -321,7 +335,7 @@ def _run_grid(label: str, grid: Grid, keep: bool) -> Run:
             complete = complete and not row_errors
             row_found = list(row_errors)
             if administration is not None:
-                cells.add(row_cells(administration))
+                cells.add(row_cells(administration, weight))
                 if keep:
                     kept.append(administration)
                 row_found.extend(_row_findings(row.index, administration, context))
@@ -390,6 +404,22 @@ def _protocol_product(protocol: Protocol | None, data: object) -> str | None:
         return protocol.product
     product = data.get("product") if isinstance(data, Mapping) else None
     return product if isinstance(product, str) and product else None
+
+
+def _protocol_weight(protocol: Protocol | None, data: object) -> pint.Quantity[Any] | None:
+    """The protocol's weight, also when the protocol failed validation but its weight did not."""
+    if protocol is not None:
+        return protocol.patient_weight
+    if not isinstance(data, Mapping) or data.get("patient_weight") is None:
+        return None
+    try:
+        return to_weight(data["patient_weight"])
+    except ValueError:  # reported by validation
+        return None
+
+
+def _weight_written(data: object) -> bool:
+    return isinstance(data, Mapping) and data.get("patient_weight") is not None
 
 
 def _diagnostic(

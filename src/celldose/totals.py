@@ -8,11 +8,12 @@ dose is per kg, or missing, make the total incomplete: no weight is ever assumed
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pint
 
+from celldose.doses import cells_per_injection
 from celldose.model import Administration, Protocol
-from celldose.units.format import unit_name
 from celldose.vocabulary import RouteKind, classify
 
 
@@ -65,12 +66,14 @@ class ProtocolCells:
 
 
 def protocol_cells(protocol: Protocol) -> ProtocolCells:
-    return ProtocolCells(tuple(row_cells(row) for row in protocol.administrations))
+    weight = protocol.patient_weight
+    return ProtocolCells(tuple(row_cells(row, weight) for row in protocol.administrations))
 
 
-def row_cells(row: Administration) -> RowCells:
+def row_cells(row: Administration, weight: pint.Quantity[Any] | None = None) -> RowCells:
+    """A row's cells; a per-kg dose counts only with a weight that makes it whole cells."""
     delivers = classify(row.route).kind is not RouteKind.ADJUNCT
-    dose = row.dose
-    computable = isinstance(dose, pint.Quantity) and unit_name(dose.units) == "cell"
-    per_side = dose.magnitude * row.days if computable and isinstance(dose, pint.Quantity) else None
+    cells = cells_per_injection(row, weight)
+    total = cells.exact * row.days if cells is not None else None
+    per_side = total.numerator if total is not None and total.denominator == 1 else None
     return RowCells(row, delivers, per_side)

@@ -12,8 +12,19 @@ from dataclasses import dataclass, field
 from celldose.sources.sheet import Grid, read_sheet
 from celldose.sources.text import Loaded
 
-PROTOCOL_KEYS = ("protocol", "condition", "product", "total_cells")
-ROW_KEYS = ("route", "dose", "days", "total", "per_side", "laterality", "product", "notes")
+PROTOCOL_KEYS = ("protocol", "condition", "product", "total_cells", "patient_weight")
+ROW_KEYS = (
+    "route",
+    "dose",
+    "days",
+    "total",
+    "per_side",
+    "laterality",
+    "product",
+    "volume",
+    "concentration",
+    "notes",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,8 @@ HEADERS = {
     "per_side": "Per side",
     "laterality": "Laterality",
     "product": "Product",
+    "volume": "Volume",
+    "concentration": "Concentration",
     "notes": "Notes",
 }
 LABELS = {
@@ -35,6 +37,7 @@ LABELS = {
     "condition": "Condition",
     "product": "Product",
     "total_cells": "Total cells",
+    "patient_weight": "Patient weight",
 }
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _GROUPED_INTEGER = re.compile(r"^(?:[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d{0,14})$")

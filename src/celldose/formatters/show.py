@@ -31,7 +31,7 @@ def render(protocol: Protocol, path: str) -> str:
 
 def _row(cells: RowCells) -> tuple[str, ...]:
     row = cells.row
-    computed = "-" if not cells.delivers_cells else _computed(row)
+    computed = "-" if not cells.delivers_cells else _computed(row, cells)
     return (
         row.route,
         _value(row.dose),
@@ -39,7 +39,7 @@ def _row(cells: RowCells) -> tuple[str, ...]:
         _sides(row),
         _value(row.total),
         computed,
-        _verdict(row, cells.delivers_cells),
+        _verdict(row, cells),
     )
 
 
@@ -49,11 +49,14 @@ def _value(value: pint.Quantity[int] | object) -> str:
     return "N/A" if value is NA else "-"
 
 
-def _computed(row: Administration) -> str:
+def _computed(row: Administration, cells: RowCells) -> str:
     expected = row.expected_total
+    side = " per side" if row.per_side else ""
+    if cells.per_side is not None and (expected is None or unit_name(expected.units) != "cell"):
+        return f"{cells.per_side:,} cells{side}"  # from the weight, or concentration x volume
     if expected is None:
         return "?"
-    return format_quantity(expected) + (" per side" if row.per_side else "")
+    return format_quantity(expected) + side
 
 
 def _sides(row: Administration) -> str:
@@ -64,18 +67,25 @@ def _sides(row: Administration) -> str:
     return f"{row.sides} ({row.laterality.value})"
 
 
-def _verdict(row: Administration, delivers_cells: bool) -> str:
-    if not delivers_cells:
+def _verdict(row: Administration, cells: RowCells) -> str:
+    if not cells.delivers_cells:
         return "no cells"
     expected, total = row.expected_total, row.total
-    if expected is None or not isinstance(total, pint.Quantity):
+    if not isinstance(total, pint.Quantity):
         return "not checked"
+    if cells.per_side is not None and unit_name(total.units) == "cell":
+        return "ok" if total.magnitude == cells.per_side else "MISMATCH"
+    if expected is None or expected.units != total.units:
+        return "see check"  # a per-kg dose and a cell total: CD301 or CD302 says more
     return "ok" if total == expected else "MISMATCH"
 
 
 def _summary(rows: tuple[RowCells, ...], low: int, high: int, complete: bool) -> str:
     if not complete:
-        return "Total cells: unknown (a row's dose is per kg or missing; no weight is assumed)"
+        return (
+            "Total cells: unknown (a row's dose is per kg without a patient_weight, not a whole "
+            "number of cells, or missing; no weight is assumed)"
+        )
     per_side = sum(r.per_side or 0 for r in rows if r.delivers_cells)
     all_sides = f"{low:,} cells" if low == high else (
         f"{low:,} cells with one side, or {high:,} cells with both sides, of each per-side "

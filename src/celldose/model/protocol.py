@@ -16,7 +16,18 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from celldose.model.types import NA, CellCount, Days, Flag, Laterality, NotApplicable, Total
+from celldose.model.types import (
+    NA,
+    CellCount,
+    Concentration,
+    Days,
+    Flag,
+    Laterality,
+    NotApplicable,
+    Total,
+    Volume,
+    Weight,
+)
 from celldose.vocabulary import split_per_side
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
@@ -53,6 +64,11 @@ class Administration(BaseModel):
         description="On a per-side row: left, right or bilateral (both sides treated).",
     )
     product: Text | None = Field(default=None, description="The cell product, e.g. UC-MSC.")
+    volume: Volume | None = Field(default=None, description="Volume per injection, e.g. 2 mL.")
+    concentration: Concentration | None = Field(
+        default=None,
+        description="Cells per volume, e.g. 25 million cells/mL; with volume, it implies the dose.",
+    )
     notes: Text | None = Field(default=None, description="Free text; not checked.")
 
     @field_validator("per_side", mode="after")
@@ -108,6 +124,10 @@ class ProtocolFields(BaseModel):
     total_cells: CellCount | None = Field(
         default=None,
         description="Cells over the whole protocol: the sum of dose x days x sides over the rows.",
+    )
+    patient_weight: Weight | None = Field(
+        default=None,
+        description="The patient's weight (70 kg, 154 lb): turns a per-kg dose into cells.",
     )
 
 

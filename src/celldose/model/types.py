@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from enum import Enum, StrEnum
 from fractions import Fraction
 from functools import lru_cache
@@ -103,6 +104,61 @@ def _not_a_count(unit: PlainUnit) -> str | None:
     if dims in (_CELLS, _CELLS_PER_MASS):
         return None
     return _DIMENSION_NAMES.get(frozenset(dims.items()), f"in {unit:~}")
+
+
+_MASS = {"[mass]": 1}
+_VOLUME = {"[volume]": 1}
+_CELLS_PER_VOLUME = {"[cell_count]": 1, "[volume]": -1}
+_MEASURES: dict[str, tuple[dict[str, int], str]] = {
+    "weight": (_MASS, "a weight such as 70 kg or 154 lb"),
+    "volume": (_VOLUME, "a volume such as 2 mL"),
+    "concentration": (_CELLS_PER_VOLUME, "a concentration such as 25 million cells/mL"),
+}
+
+
+def _measure(kind: str) -> Callable[[object], pint.Quantity[Any]]:
+    """A validator for an exact, positive amount of one dimension (a weight, a volume)."""
+    dims, example = _MEASURES[kind]
+
+    def validate(value: object) -> pint.Quantity[Any]:
+        if isinstance(value, pint.Quantity):
+            amount = _amount(value)
+        elif isinstance(value, str):
+            try:
+                amount = parse_amount(value)
+            except AmountSyntaxError as exc:
+                raise PydanticCustomError(
+                    "invalid-measure",
+                    "{text} is not {example}: {reason}",
+                    {"text": _quote(value), "example": example, "reason": exc.reason},
+                ) from None
+        else:
+            raise PydanticCustomError(
+                "invalid-measure",
+                "expected {example} (with its unit), found {kind}",
+                {"example": example, "kind": describe(value)},
+            )
+        if dict(amount.unit.dimensionality) != dims:
+            raise PydanticCustomError(
+                "invalid-measure",
+                "{text} is not {example}",
+                {"text": _quote(value), "example": example},
+            )
+        if amount.value <= 0 or amount.value > MAX_COUNT:
+            raise PydanticCustomError(
+                "invalid-measure",
+                "{text} is not a positive amount within bounds",
+                {"text": _quote(value)},
+            )
+        magnitude = int(amount.value) if amount.is_integer else amount.value
+        return registry().Quantity(magnitude, amount.unit)
+
+    return validate
+
+
+to_weight = _measure("weight")
+to_volume = _measure("volume")
+to_concentration = _measure("concentration")
 
 
 def to_total(value: object) -> pint.Quantity[int] | NotApplicable:
@@ -275,6 +331,23 @@ class _Flag(_Validated):
     }
 
 
+def _measure_type(validator: Callable[[object], pint.Quantity[Any]], text: str) -> type[_Validated]:
+    class _Measure(_Validated):
+        function = staticmethod(validator)
+        json_schema: JsonSchemaValue = {"type": "string", "minLength": 1, "description": text}  # noqa: RUF012
+
+    return _Measure
+
+
+Weight = Annotated[pint.Quantity[Any], _measure_type(to_weight, "A weight: 70 kg / 154 lb")]
+"""The patient's weight, exact, in any mass unit (``154 lb`` is 69.85322498 kg exactly)."""
+Volume = Annotated[pint.Quantity[Any], _measure_type(to_volume, "A volume: 2 mL")]
+"""A volume injected, exact."""
+Concentration = Annotated[
+    pint.Quantity[Any],
+    _measure_type(to_concentration, "Cells per volume: 25 million cells/mL"),
+]
+"""Cells per volume, exact."""
 CellCount = Annotated[pint.Quantity[int], _CellCount]
 """A positive whole number of cells (unit ``cell``) or of cells per mass (``cell/kilogram``)."""
 Total = Annotated[pint.Quantity[int] | NotApplicable, _Total]

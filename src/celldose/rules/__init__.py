@@ -20,6 +20,7 @@ from celldose.rules import (
     total_not_stated,
     unit_mismatch,
     unknown_route,
+    volume_mismatch,
 )
 from celldose.rules.base import Finding, RowContext, Rule
 
@@ -32,6 +33,7 @@ CONSISTENCY: tuple[Rule, ...] = (
     adjunct_dose_not_counted.RULE,
     unknown_route.RULE,
     laterality_without_per_side.RULE,
+    volume_mismatch.RULE,
     dose_outside_studied_range.RULE,
     protocol_total_mismatch.RULE,
 )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
+
+import pint
 
 from celldose.diagnostics import Pointer, Severity
 from celldose.model import Administration, ProtocolFields
@@ -31,6 +34,10 @@ class RowContext:
 
     product: str | None = None
     """The protocol's product, for rows that do not name their own."""
+    patient_weight: pint.Quantity[Any] | None = None
+    """The protocol's patient_weight, which turns a per-kg dose into cells."""
+    weight_unreadable: bool = False
+    """A patient_weight is written but invalid (reported already): do not ask for one."""
 
 
 RowCheck = Callable[[Administration, RowContext], Iterator[Finding]]

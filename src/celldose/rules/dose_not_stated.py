@@ -11,6 +11,8 @@ from celldose.vocabulary import RouteKind, classify
 def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     if row.has_dose or classify(row.route).kind is RouteKind.ADJUNCT:
         return
+    if row.dose is None and row.volume is not None and row.concentration is not None:
+        return  # concentration x volume states it (CD309 checks it)
     written = "dose is N/A" if row.dose is NA else "no dose"
     yield Finding(
         RULE.name,

@@ -132,6 +132,28 @@ INVALID_DAYS = Rule(
     good=_ROW + "    dose: 10 million\n    days: 1\n    total: 10 million\n",
 )
 
+INVALID_MEASURE = Rule(
+    code="CD205",
+    name="invalid-measure",
+    severity=Severity.ERROR,
+    summary="A weight, volume or concentration is not a positive amount in its kind of unit.",
+    explanation=(
+        "`patient_weight` is a mass (`70 kg`, `154 lb`), `volume` a volume (`2 mL`), and "
+        "`concentration` cells per volume (`25 million cells/mL`). Each is read exactly, with "
+        "the same number grammar as cell counts, and must carry its unit: a bare `70` could "
+        "be kilograms or pounds."
+    ),
+    fix="Write the amount with its unit, e.g. patient_weight: 70 kg.",
+    bad=(
+        "protocol: GvHD\npatient_weight: 70\nadministrations:\n  - route: intravenous\n"
+        "    dose: 1 million cells/kg\n    days: 1\n    total: 70 million\n"
+    ),
+    good=(
+        "protocol: GvHD\npatient_weight: 70 kg\nadministrations:\n  - route: intravenous\n"
+        "    dose: 1 million cells/kg\n    days: 1\n    total: 70 million\n"
+    ),
+)
+
 RULES = (
     UNKNOWN_KEY,
     MISSING_FIELD,
@@ -141,4 +163,5 @@ RULES = (
     NON_POSITIVE_COUNT,
     NOT_A_CELL_COUNT,
     INVALID_DAYS,
+    INVALID_MEASURE,
 )

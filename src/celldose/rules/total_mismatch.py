@@ -1,18 +1,27 @@
 """CD301: a row's total differs from dose x days."""
 
+import math
 from collections.abc import Iterator
 
 import pint
 
 from celldose.diagnostics import Severity
+from celldose.doses import PerInjection, cells_text, per_kg_with_weight
 from celldose.model import Administration
 from celldose.rules.base import Finding, RowContext, Rule
-from celldose.units.format import format_quantity
+from celldose.units.format import format_quantity, unit_name
 
 
 def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     dose, total = row.dose, row.total
-    if not isinstance(dose, pint.Quantity) or not isinstance(total, pint.Quantity):
+    if not isinstance(total, pint.Quantity):
+        return
+    if isinstance(dose, pint.Quantity) and unit_name(total.units) == "cell":
+        weighed = per_kg_with_weight(row, context.patient_weight)
+        if weighed is not None:
+            yield from _against(row, total.magnitude, weighed)
+            return
+    if not isinstance(dose, pint.Quantity):
         return
     if total.magnitude == dose.magnitude * row.days or total.units != dose.units:
         return  # equal totals are right (exact integers); different units are CD302's finding
@@ -38,6 +47,39 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     yield Finding(RULE.name, message, ("total",), fix)
 
 
+def _against(row: Administration, total: int, cells: PerInjection) -> Iterator[Finding]:
+    """A cell total against cells computed from a per-kg dose and the patient's weight."""
+    if cells.accepts(total, row.days):
+        return
+    days = f"{row.days} day{'s' if row.days != 1 else ''}"
+    expected = cells.exact * row.days
+    side = " per side" if row.per_side else ""
+    if expected.denominator == 1:
+        computed = cells_text(expected)
+    else:
+        computed = (
+            f"{cells_text(expected)}, so {cells_text(cells.low * row.days)} to "
+            f"{cells_text(cells.high * row.days)} for a weight written to this precision"
+        )
+    yield Finding(
+        RULE.name,
+        f"total {total:,} cells != {cells.how} x {days} = {computed}{side}",
+        ("total",),
+        _fix(cells, row.days),
+    )
+
+
+def _fix(cells: PerInjection, days: int) -> str:
+    expected = cells.exact * days
+    if expected.denominator == 1:
+        return f"make the total {cells_text(expected)}, or correct the dose, weight or days"
+    low, high = math.ceil(cells.low * days), math.floor(cells.high * days)
+    return (
+        f"make the total a whole number of cells from {low:,} to {high:,}, or correct the "
+        "dose, weight or days"
+    )
+
+
 RULE = Rule(
     code="CD301",
     name="total-mismatch",
@@ -48,7 +90,11 @@ RULE = Rule(
         "injection times the number of dosing days, computed exactly in whole cells. On a "
         "per-side row (`Intra-articular/per side`, or `per_side: true`) dose and total both "
         "count one side. The message shows the written and the computed value. Correcting the "
-        "total is not always the right fix: the dose may be the wrong number."
+        "total is not always the right fix: the dose may be the wrong number. A per-kg dose "
+        "with the protocol's `patient_weight` is compared in cells, exactly (1 lb is exactly "
+        "0.45359237 kg); where dose x weight is not a whole number of cells, any total within "
+        "the span the weight's written precision allows is accepted (154 lb stands for 153.5 "
+        "to 154.5 lb)."
     ),
     fix="Make the total equal dose x days, or correct the dose or days.",
     bad=(

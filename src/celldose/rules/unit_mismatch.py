@@ -5,9 +5,11 @@ from collections.abc import Iterator
 import pint
 
 from celldose.diagnostics import Severity
+from celldose.doses import per_kg_with_weight
 from celldose.model import Administration
 from celldose.rules.base import Finding, RowContext, Rule
-from celldose.units.format import unit_label
+from celldose.units.exact import per_kilogram
+from celldose.units.format import unit_label, unit_name
 
 
 def check(row: Administration, context: RowContext) -> Iterator[Finding]:
@@ -15,6 +17,21 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     if not isinstance(dose, pint.Quantity) or not isinstance(total, pint.Quantity):
         return
     if total.units == dose.units:
+        return
+    per_kg = per_kilogram(dose) is not None and unit_name(total.units) == "cell"
+    if per_kg and per_kg_with_weight(row, context.patient_weight) is not None:
+        return  # the weight turns the dose into cells: CD301 compares them
+    if per_kg and context.weight_unreadable:
+        return  # the weight's own diagnostic says what is wrong
+    if per_kg:
+        yield Finding(
+            RULE.name,
+            f"total is in cells but dose is in {unit_label(dose.units)}, and the protocol "
+            "states no patient_weight: the cells cannot be computed",
+            ("total",),
+            "add the patient's weight to the protocol (patient_weight: 70 kg), or write the "
+            "total per kg",
+        )
         return
     yield Finding(
         RULE.name,
@@ -32,8 +49,10 @@ RULE = Rule(
     summary="Dose and total are in units that cannot be compared (cells vs cells/kg).",
     explanation=(
         "A dose per kilogram of body weight times days gives cells per kilogram, not cells: "
-        "without the patient's weight the two cannot be compared, and celldose never "
-        "assumes a weight. Units of different mass (per kg, per lb) are not converted either."
+        "without the patient's weight (`patient_weight: 70 kg` at the protocol level) the two "
+        "cannot be compared, and celldose never assumes a weight. With a weight, a per-kg dose "
+        "and a cell total are compared by CD301. A per-kg total is checked per kg; units of "
+        "different mass (per kg, per lb) are not converted between dose and total."
     ),
     fix="Write dose and total in the same unit.",
     bad=(

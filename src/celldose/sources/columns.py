@@ -18,6 +18,8 @@ _ROW_FIELDS: dict[str, tuple[str, ...]] = {
     "per_side": ("per side", "per_side"),
     "laterality": ("laterality", "side", "sides"),
     "product": ("product", "cell product"),
+    "volume": ("volume", "volume per injection", "injection volume"),
+    "concentration": ("concentration", "cell concentration", "cells per ml"),
     "notes": ("notes", "note", "comments", "comment", "remarks"),
 }
 _PROTOCOL_FIELDS: dict[str, tuple[str, ...]] = {
@@ -25,9 +27,13 @@ _PROTOCOL_FIELDS: dict[str, tuple[str, ...]] = {
     "condition": ("condition", "indication", "diagnosis"),
     "product": ("product", "cell product"),
     "total_cells": ("total cells", "total_cells", "protocol total", "total cells per protocol"),
+    "patient_weight": ("patient weight", "patient_weight", "weight", "body weight"),
 }
 COUNT_FIELDS = frozenset({"dose", "total"})
-"""Columns of cell counts: a unit in their header applies to their bare numbers."""
+"""Columns of cell counts, whose decimal convention is read from their numbers."""
+_UNIT_FIELDS = frozenset({"dose", "total", "volume", "concentration"})
+"""Columns whose header may give a unit (``Dose (million cells)``, ``Volume (mL)``) that
+applies to their bare numbers."""
 REQUIRED = ("route", "dose", "days", "total")
 """Columns every sheet must have; the first one names the header row."""
 
@@ -68,7 +74,7 @@ def recognize(header: str) -> Column | str:
         return "not a known column"
     if field == "days":
         return Column("days") if inner in _DAY_WORDS else f"days are counted in days, not {inner!r}"
-    if field not in COUNT_FIELDS:
+    if field not in _UNIT_FIELDS:
         return Column(field)
     try:
         parse_amount(f"1 {inner}")

@@ -167,7 +167,7 @@ class Sheet:
     def _value(self, column: Column, cell: Cell, pointer: Pointer) -> str | None:
         text = cell.text
         if column.field not in COUNT_FIELDS or cell.typed:
-            return _with_unit(text, column) if cell.typed else text
+            return _with_unit(text, column)
         if ambiguous(text) and column.field in self.mixed:
             point, comma = self.mixed[column.field]
             as_point, as_grouped = readings(text)

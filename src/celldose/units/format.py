@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,9 @@ _UNIT_LABELS = {
     "cell / kilogram": "cells/kg",
     "cell / gram": "cells/g",
     "cell / pound": "cells/lb",
+    "cell / milliliter": "cells/mL",
+    "cell / liter": "cells/L",
+    "cell / microliter": "cells/uL",
 }
 
 
@@ -28,8 +32,24 @@ def unit_label(unit: PlainUnit) -> str:
     return _UNIT_LABELS.get(text) or f"{unit:~}"
 
 
+def _decimal(value: Fraction) -> str:
+    """An exact decimal when the fraction has one (70.5), else a fraction (1/3)."""
+    for places in range(1, 13):
+        scaled = value * 10**places
+        if scaled.denominator == 1:
+            whole, rest = divmod(abs(scaled.numerator), 10**places)
+            sign = "-" if value < 0 else ""
+            return f"{sign}{whole}.{rest:0{places}d}"
+    return str(value)
+
+
 def format_quantity(quantity: pint.Quantity[int], *, grouping: bool = True) -> str:
     """``50,000,000 cells`` (or ``50000000 cells`` without grouping, for machines)."""
     magnitude = quantity.magnitude
-    number = f"{magnitude:,}" if grouping and isinstance(magnitude, int) else str(magnitude)
+    if isinstance(magnitude, Fraction) and magnitude.denominator != 1:
+        number = _decimal(magnitude)  # an exact weight or volume such as 70.5 kg
+    elif grouping and isinstance(magnitude, int | Fraction):
+        number = f"{int(magnitude):,}"
+    else:
+        number = str(magnitude)
     return f"{number} {unit_label(quantity.units)}"

@@ -1,0 +1,89 @@
+"""Cells per injection, however a row states them: a count, per kg with the patient's weight,
+or a concentration times a volume.
+
+A per-kg dose times a weight is exact, but rarely whole: 1 million cells/kg x 154 lb is
+69,853,224.98 cells. A weight is a measurement written to some precision (154 lb stands for
+153.5 to 154.5 lb), so where the exact product is not a whole number of cells, a written total
+is accepted anywhere in the span that precision allows, and the message gives that span. Where
+the product is whole (70 kg), the total must equal it exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import pint
+
+from celldose.model import Administration
+from celldose.units.exact import half_step, kilograms, milliliters, per_kilogram, per_milliliter
+from celldose.units.format import format_quantity, unit_name
+
+
+@dataclass(frozen=True, slots=True)
+class PerInjection:
+    exact: Fraction
+    """Cells per injection (per side on a per-side row), exactly."""
+    low: Fraction
+    high: Fraction
+    """The span the weight's written precision allows; both equal ``exact`` otherwise."""
+    how: str
+    """How it was computed, for a message: ``dose 1 million cells/kg x patient_weight 70 kg``."""
+
+    def accepts(self, total: int, days: int) -> bool:
+        expected = self.exact * days
+        if expected.denominator == 1:
+            return total == expected
+        return self.low * days <= total <= self.high * days
+
+
+def per_kg_with_weight(
+    row: Administration, weight: pint.Quantity[Any] | None
+) -> PerInjection | None:
+    """The cells of a per-mass dose given the patient's weight; None if either is missing."""
+    dose = row.dose
+    if weight is None or not isinstance(dose, pint.Quantity):
+        return None
+    rate, kg = per_kilogram(dose), kilograms(weight)
+    if rate is None or kg is None:
+        return None
+    half = half_step(Fraction(weight.magnitude)) * (kg / Fraction(weight.magnitude))
+    how = f"dose {format_quantity(dose)} x patient_weight {format_quantity(weight)}"
+    return PerInjection(rate * kg, rate * (kg - half), rate * (kg + half), how)
+
+
+def implied_by_volume(row: Administration) -> PerInjection | None:
+    """concentration x volume, when the row gives both in units celldose converts exactly."""
+    if row.volume is None or row.concentration is None:
+        return None
+    rate, ml = per_milliliter(row.concentration), milliliters(row.volume)
+    if rate is None or ml is None:
+        return None
+    cells = rate * ml
+    how = (
+        f"concentration {format_quantity(row.concentration)} x volume {format_quantity(row.volume)}"
+    )
+    return PerInjection(cells, cells, cells, how)
+
+
+def cells_per_injection(
+    row: Administration, weight: pint.Quantity[Any] | None
+) -> PerInjection | None:
+    """The row's cells per injection from its dose, or from its weight or volume."""
+    dose = row.dose
+    if isinstance(dose, pint.Quantity) and unit_name(dose.units) == "cell":
+        cells = Fraction(dose.magnitude)
+        return PerInjection(cells, cells, cells, f"dose {format_quantity(dose)}")
+    if isinstance(dose, pint.Quantity):
+        return per_kg_with_weight(row, weight)
+    return implied_by_volume(row) if dose is None else None
+
+
+def cells_text(value: Fraction) -> str:
+    """``69,853,224.98 cells`` (at most two decimals shown) or ``70,000,000 cells``."""
+    if value.denominator == 1:
+        return f"{value.numerator:,} cells"
+    whole, rest = divmod(value * 100, 1)
+    shown = f"{int(whole) // 100:,}.{int(whole) % 100:02d}"
+    return f"{'about ' if rest else ''}{shown} cells"
