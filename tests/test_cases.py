@@ -1,8 +1,8 @@
 """Data-driven rule cases: ``cases/NAME.yaml`` and the diagnostics it must give, ``NAME.expected``.
 
-A case is a YAML protocol, a CSV sheet or a Markdown page. Adding a case means adding two files. Each line of an ``.expected`` file is
-``LINE:COLUMN CODE severity: message`` followed by its indented fix hint; an empty file means
-the protocol is clean.
+A case is a YAML protocol, a CSV sheet or a Markdown page; adding one means adding two files.
+Each line of an ``.expected`` file is ``LINE:COLUMN CODE severity: message`` followed by its
+indented fix hint; an empty file means the protocol is clean.
 Regenerate after a deliberate change with ``CELLDOSE_UPDATE_GOLDENS=1 pytest tests/test_cases.py``
 and review the diff like code.
 """

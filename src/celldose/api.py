@@ -315,6 +315,7 @@ def _run_grid(label: str, grid: Grid, keep: bool) -> Run:
     sheet = read_sheet(grid)
     findings: list[tuple[Finding, Cell | None]] = []
     kept: list[Administration] = []
+    complete, fields = False, None
     if sheet.header is not None:
         fields, field_findings = validate_fields(sheet.fields)
         findings.extend(
@@ -331,6 +332,7 @@ def _run_grid(label: str, grid: Grid, keep: bool) -> Run:
         unusable: set[Pointer] = set()
         for row in sheet.rows():
             unusable.update(p.pointer for p in sheet.problems if p.pointer is not None)
+            unusable.update(sheet.unreported)
             administration, row_errors = validate_row(row.index, row.data)
             complete = complete and not row_errors
             row_found = list(row_errors)
@@ -380,7 +382,7 @@ def _run_grid(label: str, grid: Grid, keep: bool) -> Run:
         )
     reading = frozenset(BY_NAME[p.rule].code for p in sheet.problems)
     protocol = None
-    if keep and sheet.header is not None and not any(d.severity == "error" for d in diagnostics):
+    if keep and sheet.header is not None and complete and fields is not None and kept:
         protocol = Protocol.model_validate({**sheet.fields, "administrations": kept})
     return protocol, diagnostics, reading
 

@@ -39,6 +39,8 @@ LABELS = {
     "total_cells": "Total cells",
     "patient_weight": "Patient weight",
 }
+_NUMBER_KEYS = frozenset({"dose", "days", "total"})
+"""Columns whose plain integers are stored as numbers; every other cell stays text."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _GROUPED_INTEGER = re.compile(r"^(?:[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d{0,14})$")
 
@@ -88,13 +90,17 @@ def to_xlsx(protocols: list[RawProtocol]) -> bytes:
     titles: set[str] = set()
     for protocol in protocols:
         sheet = book.create_sheet(_sheet_title(protocol.name, titles))
+        counts = {i for i, key in enumerate(protocol.row_keys(), 1) if key in _NUMBER_KEYS}
+        header_row = len(protocol.fields) + 1
         for values in _table(protocol):
             sheet.append([None] * len(values))
+            row = sheet.max_row
             for column, value in enumerate(values, start=1):
-                cell = sheet.cell(row=sheet.max_row, column=column)
+                cell = sheet.cell(row=row, column=column)
                 if not value:
                     continue
-                if _GROUPED_INTEGER.match(value):
+                is_count = row > header_row and column in counts
+                if is_count and _GROUPED_INTEGER.match(value):
                     cell.value = int(value.replace(",", ""))
                     cell.number_format = "#,##0"
                 else:

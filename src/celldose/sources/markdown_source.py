@@ -16,7 +16,8 @@ from celldose.sources.lines import LineIndex
 from celldose.sources.sheet import Cell, Grid, Row, is_header
 
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>.+?)\s*#*\s*$")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>.+?)(?:\s+#+)?\s*$")
+"""An ATX heading; a closing run of ``#`` counts only after a space (``# C#`` is "C#")."""
 _PIPE = re.compile(r"(?<!\\)\|")
 
 

@@ -109,6 +109,8 @@ class Sheet:
     """The header's position among the grid's rows, from 1."""
     columns: dict[int, Column] = field(default_factory=dict)
     conventions: dict[str, Convention | None] = field(default_factory=dict)
+    unreported: list[Pointer] = field(default_factory=list)
+    """Values left unread for a reason already reported (a merged range's other cells)."""
     mixed: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Count columns with numbers in both conventions: an example of each."""
 
@@ -129,6 +131,7 @@ class Sheet:
     def _row(self, index: int, row: list[Cell], unnamed: set[int]) -> SheetRow | None:
         data: dict[str, str] = {}
         cells: dict[str, Cell] = {}
+        said: set[str] = set()
         for position, cell in enumerate(row):
             column = self.columns.get(position)
             if column is None:
@@ -148,11 +151,15 @@ class Sheet:
             cells[column.field] = cell
             pointer: Pointer = ("administrations", index, column.field)
             if cell.problem is not None:
-                self.problems.append(
-                    SourceProblem(
-                        "unreadable-cell", _where(cell) + cell.problem, cell.span, None, pointer
+                if cell.problem not in said:  # a merged range is reported once per row
+                    said.add(cell.problem)
+                    self.problems.append(
+                        SourceProblem(
+                            "unreadable-cell", _where(cell) + cell.problem, cell.span, None, pointer
+                        )
                     )
-                )
+                else:
+                    self.unreported.append(pointer)
                 continue
             if not cell.text.strip():
                 continue
@@ -216,6 +223,8 @@ def read_sheet(grid: Grid) -> Sheet:
             continue
         _collect_marks(sheet, row)
     if sheet.header is None:
+        if any(p.rule == "sheet-syntax" for p in sheet.problems):
+            return sheet  # the reader stopped: that is the problem to report
         sheet.problems.append(
             SourceProblem(
                 "not-a-protocol",
@@ -233,7 +242,11 @@ def read_sheet(grid: Grid) -> Sheet:
 
 
 def is_header(row: list[Cell]) -> bool:
-    recognized = [recognize(c.text) for c in row if c.text.strip()]
+    """A row with a route column, unless it states a protocol field (``Protocol | Route``)."""
+    filled = [c.text for c in row if c.text.strip()]
+    if len(filled) <= 2 and filled and protocol_field(filled[0]) is not None:
+        return False
+    recognized = [recognize(text) for text in filled]
     return any(isinstance(c, Column) and c.field == "route" for c in recognized)
 
 

@@ -15,7 +15,10 @@ really hold, measured, and what celldose makes of it:
 
 from __future__ import annotations
 
-import io
+import atexit
+import contextlib
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +31,7 @@ from celldose.sources.xlsx_reader import (
     Sheet,
     XCell,
     XlsxError,
-    column_letters,
+    column_letter,
     read_workbook,
 )
 
@@ -36,13 +39,28 @@ from celldose.sources.xlsx_reader import (
 def xlsx_grids(source: Path | bytes, name: str) -> list[Grid] | SourceProblem:
     """The worksheets of a workbook file (or its bytes) that hold anything."""
     try:
-        sheets = read_workbook(io.BytesIO(source) if isinstance(source, bytes) else source)
+        sheets = read_workbook(_spooled(source) if isinstance(source, bytes) else source)
     except XlsxError as exc:
         return SourceProblem("sheet-syntax", f"not a readable workbook: {exc}", None)
     grids = [_grid(sheet) for sheet in sheets if _has_cells(sheet)]
     if not grids:
         return SourceProblem("not-a-protocol", "the workbook's worksheets are all empty", None)
     return grids
+
+
+def _spooled(raw: bytes) -> Path:
+    """Bytes from standard input in a private temporary file, removed when the process ends:
+    the reader opens the file again for each pass over a worksheet."""
+    handle, name = tempfile.mkstemp(suffix=".xlsx")
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(raw)
+    atexit.register(_remove, Path(name))
+    return Path(name)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
 
 
 def _has_cells(sheet: Sheet) -> bool:
@@ -75,7 +93,7 @@ def _rows(sheet: Sheet) -> Iterator[Row]:
     if beyond is not None:
         yield SourceProblem(
             "input-limit",
-            f"{prefix}{beyond}: cells beyond column {column_letters(MAX_COLUMNS)} are not read",
+            f"{prefix}{beyond}: cells beyond column {column_letter(MAX_COLUMNS)} are not read",
             None,
         )
 
@@ -104,13 +122,16 @@ def _cell(prefix: str, cell: XCell) -> Cell:
 
 def _empty(sheet: Sheet, prefix: str, row: int, column: int) -> Cell:
     span = Span(row, column, row, column + 1)
-    ref = f"{prefix}{column_letters(column)}{row}"
+    ref = f"{prefix}{column_letter(column)}{row}"
     for top, left, bottom, right in sheet.merged:
         if top <= row <= bottom and left <= column <= right and (row, column) != (top, left):
-            first = f"{column_letters(left)}{top}"
-            area = f"{first}:{column_letters(right)}{bottom}"
+            first = f"{column_letter(left)}{top}"
+            area = f"{first}:{column_letter(right)}{bottom}"
             return Cell(
-                "", span, ref, problem=f"part of the merged cells {area}; only {first} holds a value"
+                "",
+                span,
+                ref,
+                problem=f"part of the merged cells {area}; only {first} holds a value",
             )
     return Cell("", span, ref)
 
