@@ -40,6 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median)")
     parser.add_argument("--files", type=int, default=2000, help="protocol files in the corpus")
     parser.add_argument("--protocols", type=int, default=10_000, help="in-process protocols")
+    parser.add_argument(
+        "--csv-rows", type=int, default=100_000, help="rows of the biggest CSV sheet (0: none)"
+    )
     parser.add_argument("--make-corpus", type=Path, default=DEFAULT_MAKE_CORPUS)
     args = parser.parse_args(argv)
 
@@ -85,12 +88,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         one_yamllint = wall("yamllint FILE", [_tool("yamllint"), one])
 
         rate_celldose, rate_pydantic = _in_process(args.protocols)
+        sheets = _big_sheets(args.make_corpus, Path(tmp), args.csv_rows)
 
     _table(rows)
     print()
     print(f"in-process, one core: celldose.check {rate_celldose:,.0f} protocols/s; "
           f"plain pydantic model_validate {rate_pydantic:,.0f} protocols/s")  # fmt: skip
-    print("big CSV sheet: not measured (sheets, issue 3, have not landed)")
+    for count, seconds, rss in sheets:
+        print(
+            f"CSV sheet of {count:>7,} rows: {seconds:6.2f} s, {count / seconds:8,.0f} rows/s, "
+            f"peak RSS {rss:6.1f} MB"
+        )
     print()
     targets = [
         ("corpus: >= 8x faster than check-jsonschema", corpus_cj / corpus_celldose, 8, ">="),
@@ -99,12 +107,58 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("in-process: >= 20,000 protocols/s", rate_celldose, 20_000, ">="),
         ("in-process: <= 3x plain pydantic's time", rate_pydantic / rate_celldose, 3, "<="),
     ]
+    if sheets:
+        count, seconds, rss = sheets[-1]
+        first_count, first_seconds, _ = sheets[0]
+        per_row = (seconds / count) / (first_seconds / first_count)
+        targets += [
+            ("big sheet: peak RSS under 200 MB", rss, 200, "<="),
+            (f"big sheet: time per row, {count:,} vs {first_count:,} rows", per_row, 1.25, "<="),
+        ]
     print(f"{'target':48s} {'measured':>12s}  verdict")
     for name, value, bound, sense in targets:
         met = value >= bound if sense == ">=" else value <= bound
         print(f"{name:48s} {value:12,.2f}  {'met' if met else 'MISSED'}")
     print(f"\none file: bare parse {one_bare:.3f} s, yamllint {one_yamllint:.3f} s")
     return 0
+
+
+_PEAK_RSS = (
+    "import resource, subprocess, sys; "
+    "subprocess.run(sys.argv[1:], capture_output=True); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def _big_sheets(make_corpus: Path, tmp: Path, biggest: int) -> list[tuple[int, float, float]]:
+    """Rows, wall seconds and peak RSS (MB) of `celldose check` on growing CSV sheets."""
+    results: list[tuple[int, float, float]] = []
+    for count in sorted({biggest // 4, biggest // 2, biggest} - {0}):
+        folder = tmp / f"sheet-{count}"
+        subprocess.run(
+            [
+                sys.executable,
+                str(make_corpus),
+                str(folder),
+                "--files",
+                "0",
+                "--csv-rows",
+                str(count),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        sheet = folder / "big_sheet.csv"
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", _PEAK_RSS, _tool("celldose"), "check", str(sheet)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        seconds = time.perf_counter() - start
+        results.append((count, seconds, int(done.stdout.strip()) / 1024))
+    return results
 
 
 def _tool(name: str) -> str:

@@ -42,8 +42,8 @@ def per_kg_with_weight(
     row: Administration, weight: pint.Quantity[Any] | None
 ) -> PerInjection | None:
     """The cells of a per-mass dose given the patient's weight; None if either is missing."""
-    dose = row.dose
-    if weight is None or not isinstance(dose, pint.Quantity):
+    dose = row.cell_dose
+    if weight is None or dose is None:
         return None
     rate, kg = per_kilogram(dose), kilograms(weight)
     if rate is None or kg is None:

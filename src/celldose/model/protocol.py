@@ -12,23 +12,28 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationInfo,
+    ValidatorFunctionWrapHandler,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from celldose.diagnostics import quote
 from celldose.model.types import (
     NA,
     CellCount,
     Concentration,
     Days,
+    Dose,
     Flag,
     Laterality,
     NotApplicable,
     Total,
     Volume,
     Weight,
+    is_cells,
+    what_unit,
 )
-from celldose.vocabulary import split_per_side
+from celldose.vocabulary import RouteKind, classify, split_per_side
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
@@ -45,9 +50,12 @@ class Administration(BaseModel):
     route: Text = Field(
         description="The route as written on the sheet, e.g. 'Intra-articular/per side'."
     )
-    dose: Total | None = Field(
+    dose: Dose | None = Field(
         default=None,
-        description="Cells per injection (per side on a per-side row), or per kg; N/A for none.",
+        description=(
+            "Cells per injection (per side on a per-side row), or per kg; N/A for none; on a "
+            "non-cell adjunct row, an amount such as 500 mg."
+        ),
     )
     days: Days = Field(description="Number of dosing days; the dose is given once on each day.")
     total: Total | None = Field(
@@ -70,6 +78,24 @@ class Administration(BaseModel):
         description="Cells per volume, e.g. 25 million cells/mL; with volume, it implies the dose.",
     )
     notes: Text | None = Field(default=None, description="Free text; not checked.")
+
+    @field_validator("dose", mode="wrap")
+    @classmethod
+    def _cells_unless_adjunct(
+        cls, value: object, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> object:
+        """A non-cell dose (``500 mg``) belongs on a non-cell adjunct row only."""
+        dose = handler(value)
+        if not isinstance(dose, pint.Quantity) or is_cells(dose):
+            return dose
+        route = info.data.get("route")
+        if isinstance(route, str) and classify(route).kind is RouteKind.ADJUNCT:
+            return dose
+        raise PydanticCustomError(
+            "not-a-cell-count",
+            "{text} is {what}, not a cell count (expected cells or cells/kg)",
+            {"text": quote(value), "what": what_unit(dose)},
+        )
 
     @field_validator("per_side", mode="after")
     @classmethod
@@ -103,13 +129,20 @@ class Administration(BaseModel):
 
     @property
     def has_dose(self) -> bool:
-        """True when the row states a cell dose (neither missing nor N/A)."""
+        """True when the row states a dose (neither missing nor N/A), in cells or not."""
         return isinstance(self.dose, pint.Quantity)
 
     @property
+    def cell_dose(self) -> pint.Quantity[int] | None:
+        """The dose when it counts cells (cells, or cells per mass); None otherwise."""
+        dose = self.dose
+        return dose if isinstance(dose, pint.Quantity) and is_cells(dose) else None
+
+    @property
     def expected_total(self) -> pint.Quantity[int] | None:
-        """dose x days, exactly; None without a dose."""
-        return self.dose * self.days if isinstance(self.dose, pint.Quantity) else None
+        """dose x days, exactly; None without a cell dose."""
+        dose = self.cell_dose
+        return dose * self.days if dose is not None else None
 
 
 class ProtocolFields(BaseModel):

@@ -161,6 +161,36 @@ to_volume = _measure("volume")
 to_concentration = _measure("concentration")
 
 
+def to_dose(value: object) -> pint.Quantity[Any] | NotApplicable:
+    """A dose: a cell count, ``N/A``, or an exact amount in another unit (``500 mg`` of NAD+).
+
+    A non-cell dose is valid here because a non-cell adjunct row is dosed in milligrams or
+    millilitres; on a row that delivers cells it is the rule ``not-a-cell-count``'s finding.
+    """
+    try:
+        return to_total(value)
+    except PydanticCustomError as error:
+        if error.type != "not-a-cell-count":
+            raise
+    amount = _amount(value)
+    if amount.value <= 0 or amount.value > MAX_COUNT:
+        raise PydanticCustomError(
+            "non-positive-count", "{text} is not a positive amount", {"text": _quote(value)}
+        )
+    magnitude = int(amount.value) if amount.is_integer else amount.value
+    return registry().Quantity(magnitude, amount.unit)
+
+
+def is_cells(quantity: pint.Quantity[Any]) -> bool:
+    """True for cells and cells per mass: the units a cell dose may have."""
+    return _not_a_count(quantity.units) is None
+
+
+def what_unit(quantity: pint.Quantity[Any]) -> str:
+    """What a non-cell unit measures, for a message: ``a mass``, ``a volume``."""
+    return _not_a_count(quantity.units) or "cells"
+
+
 def to_total(value: object) -> pint.Quantity[int] | NotApplicable:
     """A total: a cell count, or ``N/A`` for a row that delivers no cells."""
     if value is NA or (isinstance(value, str) and value.strip().lower() in _NA_SPELLINGS):
@@ -301,6 +331,15 @@ class _CellCount(_Validated):
     }
 
 
+class _Dose(_Validated):
+    function = staticmethod(to_dose)
+    json_schema: JsonSchemaValue = {  # noqa: RUF012 - read-only class data
+        "anyOf": [{"type": "integer", "exclusiveMinimum": 0}, {"type": "string", "minLength": 1}],
+        "description": _COUNT_TEXT
+        + "; N/A; or, on a non-cell adjunct row, an amount such as 500 mg",
+    }
+
+
 class _Total(_Validated):
     function = staticmethod(to_total)
     json_schema: JsonSchemaValue = {  # noqa: RUF012 - read-only class data
@@ -350,6 +389,8 @@ Concentration = Annotated[
 """Cells per volume, exact."""
 CellCount = Annotated[pint.Quantity[int], _CellCount]
 """A positive whole number of cells (unit ``cell``) or of cells per mass (``cell/kilogram``)."""
+Dose = Annotated[pint.Quantity[Any] | NotApplicable, _Dose]
+"""A row's dose: a :data:`CellCount`, :data:`NA`, or an exact non-cell amount (``500 mg``)."""
 Total = Annotated[pint.Quantity[int] | NotApplicable, _Total]
 """A row's total: a :data:`CellCount`, or :data:`NA`."""
 Days = Annotated[int, _Days]

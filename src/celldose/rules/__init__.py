@@ -38,7 +38,9 @@ CONSISTENCY: tuple[Rule, ...] = (
     protocol_total_mismatch.RULE,
 )
 
-ALL: tuple[Rule, ...] = (*reading.RULES, *structure.RULES, *CONSISTENCY)
+ALL: tuple[Rule, ...] = tuple(
+    sorted((*reading.RULES, *structure.RULES, *CONSISTENCY), key=lambda r: r.code)
+)
 BY_CODE: MappingProxyType[str, Rule] = MappingProxyType({r.code: r for r in ALL})
 BY_NAME: MappingProxyType[str, Rule] = MappingProxyType({r.name: r for r in ALL})
 ROW_CHECKS = tuple(r for r in CONSISTENCY if r.check_row is not None)

@@ -12,7 +12,7 @@ from celldose.vocabulary import RouteKind, classify
 
 
 def check(row: Administration, context: RowContext) -> Iterator[Finding]:
-    dose = row.dose
+    dose = row.cell_dose
     if not isinstance(dose, pint.Quantity) or row.total is not NA:
         return
     if classify(row.route).kind is not RouteKind.ADJUNCT:

@@ -110,7 +110,10 @@ NOT_A_CELL_COUNT = Rule(
     explanation=(
         "Cells are their own dimension: `50 million mL` is a volume and `25 million cells/mL` "
         "a concentration; neither is a number of cells, and units that cannot mix are never "
-        "converted into each other."
+        "converted into each other. A total always counts cells. A dose in another unit is "
+        "what a non-cell adjunct row states (`NAD+`, `500 mg`) and is accepted there; on any "
+        "other row it is this error, which says what the unit measures (a volume and a "
+        "concentration go in `volume:` and `concentration:`)."
     ),
     fix="Write the number of cells (or cells/kg).",
     bad=_ROW + "    dose: 2 mL\n    days: 1\n    total: 2 mL\n",

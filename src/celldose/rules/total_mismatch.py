@@ -13,7 +13,7 @@ from celldose.units.format import format_quantity, unit_name
 
 
 def check(row: Administration, context: RowContext) -> Iterator[Finding]:
-    dose, total = row.dose, row.total
+    dose, total = row.cell_dose, row.total
     if not isinstance(total, pint.Quantity):
         return
     if isinstance(dose, pint.Quantity) and unit_name(total.units) == "cell":

@@ -13,7 +13,7 @@ from celldose.units.format import unit_label, unit_name
 
 
 def check(row: Administration, context: RowContext) -> Iterator[Finding]:
-    dose, total = row.dose, row.total
+    dose, total = row.cell_dose, row.total
     if not isinstance(dose, pint.Quantity) or not isinstance(total, pint.Quantity):
         return
     if total.units == dose.units:
