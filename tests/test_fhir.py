@@ -23,10 +23,10 @@ from celldose.api import load
 from celldose.fhir import LATERALITY_EXTENSION, UCUM, to_fhir, to_fhir_json
 from celldose.model import Administration, Protocol
 from celldose.vocabulary import EDQM, SNOMED, RouteKind, classify, route_codes
-from conftest import PROTOCOLS, ROOT, SEED
+from conftest import PROTOCOLS, ROOT, SEED, run_cli
 
 REFERENCE = ROOT.parent / "shared" / "reference" / "route_codes.yaml"
-EXAMPLES = sorted(PROTOCOLS.glob("*.yaml"))
+EXAMPLES = sorted(p for p in PROTOCOLS.iterdir() if p.suffix in (".yaml", ".csv", ".md", ".xlsx"))
 
 
 def parse(protocol: Protocol) -> Any:
@@ -133,6 +133,15 @@ def test_every_example_protocol_exports_valid_fhir(path: Path) -> None:
         assert activity.id == f"row-{index}"
         assert action.definitionCanonical == f"#row-{index}"
         check_row(row, activity, codes)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_convert_writes_valid_fhir_from_the_cli(path: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out.fhir.json"
+    result = run_cli("convert", str(path), str(target))
+    assert result.returncode == 0, result.stderr
+    plan = PlanDefinition.model_validate_json(target.read_text(encoding="utf-8"))
+    assert len(plan.action) == len(load(path).administrations)
 
 
 def test_examples_exist() -> None:
