@@ -287,11 +287,6 @@ def test_a_tab_start_is_neutralized_in_csv_and_read_back(tmp_path: Path) -> None
     assert signature(target) == signature(source)
 
 
-@pytest.mark.xfail(
-    reason="to_csv writes a field holding a bare carriage return unquoted (csv.writer with "
-    "lineterminator='\\n' quotes only '\\n'), so the reader splits the row there",
-    strict=True,
-)
 @pytest.mark.parametrize("notes", ["\r=2", "line one\rline two"])
 def test_a_carriage_return_in_a_value_survives_csv(notes: str, tmp_path: Path) -> None:
     source = write(
@@ -307,12 +302,6 @@ def test_a_carriage_return_in_a_value_survives_csv(notes: str, tmp_path: Path) -
     assert row["notes"] == notes
 
 
-@pytest.mark.xfail(
-    reason='a value written with a leading apostrophe before a formula start ("\'=x") loses '
-    "its apostrophe: writers.neutralize does not escape it and sheet.Sheet._row strips it "
-    "from every sheet format",
-    strict=True,
-)
 @pytest.mark.parametrize("fmt", SHEETS)
 def test_a_value_that_starts_with_an_apostrophe_and_a_formula_start_survives(
     fmt: str, tmp_path: Path
@@ -514,7 +503,8 @@ def test_fhir_of_the_seed_is_a_plan_definition(tmp_path: Path) -> None:
 def test_out_dash_writes_to_standard_output(fmt: str, tmp_path: Path) -> None:
     result = run_cli("convert", str(SEED), "-", "--to", fmt, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == convert(SEED, "-", to=fmt).decode("utf-8")
+    # CSV lines end in CRLF; the text-mode pipe reads them as LF.
+    assert result.stdout == convert(SEED, "-", to=fmt).decode("utf-8").replace("\r\n", "\n")
     assert list(tmp_path.iterdir()) == []  # no file named '-'
     saved = write(tmp_path / f"saved.{fmt}", result.stdout)
     assert signature(saved) == signature(SEED)
@@ -596,7 +586,7 @@ def test_a_text_field_that_looks_like_a_number_keeps_its_spelling_in_xlsx(
     row = first_row(target)
     assert (row["route"], row["product"]) == ("1,000", "2,000")
     assert signature(target) == signature(source)  # unknown route '1,000', not '1000'
-    route = load_workbook(target).worksheets[0]["A3"]  # below Protocol and the header
+    route = load_workbook(target).worksheets[0]["A4"]  # below Protocol, Decimal mark, header
     assert (route.value, route.data_type) == ("1,000", "s")
 
 
@@ -612,7 +602,8 @@ def test_a_protocol_named_route_converts_to_a_sheet(fmt: str, tmp_path: Path) ->
     assert signature(target) == []
 
 
-# Bugs found while writing these tests: each xfail shows one, and fails until it is fixed.
+# Bugs found while writing these tests: each xfail shows one still open, and fails once it is
+# fixed; the fixed ones are ordinary tests now.
 
 
 @pytest.mark.parametrize(
@@ -620,14 +611,7 @@ def test_a_protocol_named_route_converts_to_a_sheet(fmt: str, tmp_path: Path) ->
     [
         "C#",
         "C # sharp",
-        pytest.param(
-            "Knee ##",
-            marks=pytest.mark.xfail(
-                reason="writers.to_markdown writes '# Knee ##', whose ' ##' is a closing "
-                "sequence to CommonMark and to markdown_source._HEADING: the name reads 'Knee'",
-                strict=True,
-            ),
-        ),
+        "Knee ##",  # a closing sequence to CommonMark: the Protocol line keeps the name
     ],
 )
 def test_markdown_keeps_a_protocol_name_with_hashes(name: str, tmp_path: Path) -> None:
@@ -658,11 +642,6 @@ def test_markdown_keeps_a_condition_in_asterisks_as_written(tmp_path: Path) -> N
     assert as_yaml(target)["condition"] == "**bold**"
 
 
-@pytest.mark.xfail(
-    reason='an empty value (notes: "") is a CD102 error in YAML, but a sheet writes it as an '
-    "empty cell, which reads as absent: the converted file checks clean",
-    strict=True,
-)
 @pytest.mark.parametrize("fmt", SHEETS)
 def test_an_empty_value_is_not_silently_dropped(fmt: str, tmp_path: Path) -> None:
     source = write(
@@ -679,13 +658,8 @@ def test_an_empty_value_is_not_silently_dropped(fmt: str, tmp_path: Path) -> Non
     assert signature(target) == signature(source)
 
 
-CONVENTION_BUG = pytest.mark.xfail(
-    reason="a sheet reads a column's numbers by the decimal-comma convention its other numbers "
-    "show, but values converted from YAML are written in YAML's one convention: '50,000' next to "
-    "'50.000.000' reads as 50 cells, and '2,5 million' (CD201 in YAML) as 2.5 million "
-    "(sheet.Sheet._value, to_point)",
-    strict=True,
-)
+# A converted sheet states "Decimal mark: point" above its table, so its columns are read as
+# YAML reads them, whatever conventions their numbers seem to show.
 COUNT_CASES = {
     # valid YAML spellings (README: 50.000.000 is 50,000,000; 50,000 groups thousands)
     "grouped-50,000": ([("50.000.000", "50,000,000"), ("50,000", "50,000")], []),
@@ -698,14 +672,7 @@ COUNT_CASES = {
 @pytest.mark.parametrize(
     ("rows", "expected", "fmt"),
     [
-        pytest.param(
-            rows,
-            expected,
-            fmt,
-            id=f"{name}-{fmt}",
-            # XLSX stores 50,000 as a number, which no convention reads.
-            marks=[] if (name, fmt) == ("grouped-50,000", "xlsx") else [CONVENTION_BUG],
-        )
+        pytest.param(rows, expected, fmt, id=f"{name}-{fmt}")
         for name, (rows, expected) in COUNT_CASES.items()
         for fmt in SHEETS
     ],

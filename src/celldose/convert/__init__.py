@@ -101,6 +101,17 @@ def _render(protocols: list[RawProtocol], wanted: str) -> bytes:
         )
     if wanted == "yaml":
         return to_yaml(protocols[0])
+    for protocol in protocols:  # a sheet cannot tell an empty value from no value
+        for where, values in [("the protocol", protocol.fields)] + [
+            (f"row {i}", row) for i, row in enumerate(protocol.rows, 1)
+        ]:
+            empty = [key for key, value in values.items() if not value.strip()]
+            if empty:
+                raise ConvertError(
+                    f"{where} has an empty {empty[0]}, which a sheet cannot hold as written "
+                    "(an empty cell means no value)",
+                    [f"{where}: {empty[0]} is empty"],
+                )
     if wanted == "csv":
         return to_csv(protocols[0])
     if wanted == "md":

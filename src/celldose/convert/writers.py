@@ -54,7 +54,7 @@ def to_yaml(protocol: RawProtocol) -> bytes:
 
 def to_csv(protocol: RawProtocol) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # so a value's lone \r is quoted too
     for row in _table(protocol):
         writer.writerow([neutralize(cell) for cell in row])
     return out.getvalue().encode("utf-8")
@@ -64,11 +64,10 @@ def to_markdown(protocols: list[RawProtocol]) -> bytes:
     parts = []
     for protocol in protocols:
         lines = [f"# {_inline(protocol.name)}", ""]
-        lines += [
-            f"{LABELS.get(key, key)}: {_inline(value)}"
-            for key, value in protocol.fields.items()
-            if key != "protocol"
+        lines += [  # the name too: a heading may not keep it exactly ('# Knee ##' is 'Knee')
+            f"{LABELS.get(key, key)}: {_inline(value)}" for key, value in protocol.fields.items()
         ]
+        lines.append(": ".join(DECIMAL_MARK))
         keys = protocol.row_keys()
         lines += [
             "",
@@ -91,7 +90,7 @@ def to_xlsx(protocols: list[RawProtocol]) -> bytes:
     for protocol in protocols:
         sheet = book.create_sheet(_sheet_title(protocol.name, titles))
         counts = {i for i, key in enumerate(protocol.row_keys(), 1) if key in _NUMBER_KEYS}
-        header_row = len(protocol.fields) + 1
+        header_row = len(protocol.fields) + 2  # the fields, the decimal mark, the header
         for values in _table(protocol):
             sheet.append([None] * len(values))
             row = sheet.max_row
@@ -112,12 +111,22 @@ def to_xlsx(protocols: list[RawProtocol]) -> bytes:
 
 
 def neutralize(value: str) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """A CSV cell that a spreadsheet will not run as a formula.
+
+    The apostrophe is the text mark; a value that itself starts with one gets a second, so
+    that the reader, which removes one mark, gives back exactly the value.
+    """
+    return "'" + value if value.startswith((*FORMULA_STARTS, "'")) else value
+
+
+DECIMAL_MARK = ["Decimal mark", "point"]
+"""Written above every converted table: its values are spelled as in YAML (a decimal point,
+a comma only for thousands), so the reader must not infer a column's convention."""
 
 
 def _table(protocol: RawProtocol) -> list[list[str]]:
     rows = [[LABELS.get(key, key), value] for key, value in protocol.fields.items()]
+    rows.append(list(DECIMAL_MARK))
     keys = protocol.row_keys()
     rows.append([HEADERS.get(k, k) for k in keys])
     rows += [[row.get(k, "") for k in keys] for row in protocol.rows]

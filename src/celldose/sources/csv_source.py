@@ -91,6 +91,7 @@ def _rows(text: str, delimiter: str) -> Iterator[Row]:
 
 
 def _cells(record: list[str], raw: str, line: int, delimiter: str) -> list[Cell]:
+    record = [_unmark(field) for field in record]
     if '"' not in raw:  # the common case: fields follow one another on one line
         cells, column = [], 1
         for field in record:
@@ -148,6 +149,20 @@ def _field_starts(
         column += 1
         index += 1
     yield start, (line, max(column, start[1] + 1))
+
+
+def _unmark(field: str) -> str:
+    """Remove the apostrophe that keeps a spreadsheet from running a cell as a formula.
+
+    celldose writes it before a value starting with ``=``, ``+``, ``-``, ``@``, a tab, a
+    carriage return, or an apostrophe; only there is one removed.
+    """
+    if field.startswith("'") and field[1:2] in _MARKED:
+        return field[1:]
+    return field
+
+
+_MARKED = frozenset("=+-@\t\r'")
 
 
 def _line_count(raw: str) -> int:

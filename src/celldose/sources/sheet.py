@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from celldose.diagnostics import Pointer, Span, quote
 from celldose.sources.columns import (
@@ -33,7 +33,6 @@ from celldose.sources.columns import (
 from celldose.sources.problems import SourceProblem
 from celldose.units.separators import Convention, ambiguous, evidence, readings, to_point
 
-_FORMULA_STARTS = frozenset("=+-@\t\r")
 MAX_PREAMBLE_ROWS = 50
 """Rows searched for the header; a sheet whose table starts lower is not a protocol sheet."""
 _BARE_NUMBER = re.compile(r"^\s*[+\-\u2212]?\d[\d.,'\u2019\u00a0\u202f\u2009 ]*\s*$")
@@ -109,6 +108,8 @@ class Sheet:
     """The header's position among the grid's rows, from 1."""
     columns: dict[int, Column] = field(default_factory=dict)
     conventions: dict[str, Convention | None] = field(default_factory=dict)
+    declared: Convention | None = None
+    """The decimal mark the sheet states above its table; then no column is inferred."""
     unreported: list[Pointer] = field(default_factory=list)
     """Values left unread for a reason already reported (a merged range's other cells)."""
     mixed: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -163,8 +164,6 @@ class Sheet:
                 continue
             if not cell.text.strip():
                 continue
-            if cell.text.startswith("'") and cell.text[1:2] in _FORMULA_STARTS and not cell.typed:
-                cell = replace(cell, text=cell.text[1:])  # neutralized against formula injection
             value = self._value(column, cell, pointer)
             if value is not None:
                 data[column.field] = value
@@ -191,10 +190,9 @@ class Sheet:
                 )
             )
             return None
-        own = evidence(text)
-        if own is Convention.COMMA or (
-            own is None and self.conventions.get(column.field) is Convention.COMMA
-        ):
+        convention = self.conventions.get(column.field)
+        own = None if self.declared is not None else evidence(text)
+        if own is Convention.COMMA or (own is None and convention is Convention.COMMA):
             text = to_point(text)
         return _with_unit(text, column)
 
@@ -298,6 +296,8 @@ def _preamble(sheet: Sheet, row: list[Cell]) -> None:
     if not filled:
         return
     label, value = filled[0], filled[1] if len(filled) > 1 else None
+    if _declares_mark(sheet, label, value):
+        return
     if value is None:  # "Condition: Sacroiliitis" in one cell, or a title
         match = _LABEL_VALUE.match(label.text)
         if match is None or protocol_field(match.group("label")) is None:
@@ -307,8 +307,6 @@ def _preamble(sheet: Sheet, row: list[Cell]) -> None:
     else:
         name = protocol_field(label.text)
         text = value.text.strip()
-        if text.startswith("'") and text[1:2] in _FORMULA_STARTS:
-            text = text[1:]
         if name is None:
             sheet.problems.append(
                 SourceProblem(
@@ -334,6 +332,36 @@ def _preamble(sheet: Sheet, row: list[Cell]) -> None:
     sheet.field_cells[name] = value or label
 
 
+_MARKS = {"point": Convention.POINT, ".": Convention.POINT, "comma": Convention.COMMA}
+_MARKS[","] = Convention.COMMA
+
+
+def _declares_mark(sheet: Sheet, label: Cell, value: Cell | None) -> bool:
+    """``Decimal mark | point`` (or ``comma``) above the table: no column is guessed."""
+    text = label.text.strip()
+    if value is None:
+        match = _LABEL_VALUE.match(text)
+        if match is None:
+            return False
+        text, mark = match.group("label"), match.group("value")
+    else:
+        mark = value.text
+    if " ".join(text.lower().split()) != "decimal mark":
+        return False
+    declared = _MARKS.get(mark.strip().lower())
+    if declared is None:
+        sheet.problems.append(
+            SourceProblem(
+                "wrong-type",
+                f"{_where(label)}decimal mark {quote(mark.strip())} must be point or comma",
+                (value or label).span,
+            )
+        )
+        return True
+    sheet.declared = declared
+    return True
+
+
 def _collect_marks(sheet: Sheet, row: list[Cell]) -> None:
     for position, column in sheet.columns.items():
         if column.field not in COUNT_FIELDS or position >= len(row) or row[position].typed:
@@ -350,6 +378,10 @@ def _collect_marks(sheet: Sheet, row: list[Cell]) -> None:
 
 
 def _decide_conventions(sheet: Sheet) -> None:
+    if sheet.declared is not None:
+        sheet.mixed.clear()
+        sheet.conventions = dict.fromkeys(COUNT_FIELDS, sheet.declared)
+        return
     hint = Convention.COMMA if sheet.grid.decimal_comma else None
     for name in COUNT_FIELDS:
         point, comma = sheet.mixed.pop(name, ("", ""))
