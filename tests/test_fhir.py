@@ -141,6 +141,7 @@ def test_convert_writes_valid_fhir_from_the_cli(path: Path, tmp_path: Path) -> N
     result = run_cli("convert", str(path), str(target))
     assert result.returncode == 0, result.stderr
     plan = PlanDefinition.model_validate_json(target.read_text(encoding="utf-8"))
+    assert plan.action is not None
     assert len(plan.action) == len(load(path).administrations)
 
 
