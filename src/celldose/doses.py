@@ -28,8 +28,14 @@ class PerInjection:
     low: Fraction
     high: Fraction
     """The span the weight's written precision allows; both equal ``exact`` otherwise."""
-    how: str
-    """How it was computed, for a message: ``dose 1 million cells/kg x patient_weight 70 kg``."""
+    parts: tuple[tuple[str, pint.Quantity[Any]], ...]
+    """What it was computed from, named: ``(("dose", 1 million cells/kg), ("patient_weight",
+    70 kg))``; formatted only when a message needs it."""
+
+    @property
+    def how(self) -> str:
+        """``dose 1,000,000 cells/kg x patient_weight 70 kg``, for a message."""
+        return " x ".join(f"{name} {format_quantity(value)}" for name, value in self.parts)
 
     def accepts(self, total: int, days: int) -> bool:
         expected = self.exact * days
@@ -49,8 +55,8 @@ def per_kg_with_weight(
     if rate is None or kg is None:
         return None
     half = half_step(Fraction(weight.magnitude)) * (kg / Fraction(weight.magnitude))
-    how = f"dose {format_quantity(dose)} x patient_weight {format_quantity(weight)}"
-    return PerInjection(rate * kg, rate * (kg - half), rate * (kg + half), how)
+    parts = (("dose", dose), ("patient_weight", weight))
+    return PerInjection(rate * kg, rate * (kg - half), rate * (kg + half), parts)
 
 
 def implied_by_volume(row: Administration) -> PerInjection | None:
@@ -61,10 +67,8 @@ def implied_by_volume(row: Administration) -> PerInjection | None:
     if rate is None or ml is None:
         return None
     cells = rate * ml
-    how = (
-        f"concentration {format_quantity(row.concentration)} x volume {format_quantity(row.volume)}"
-    )
-    return PerInjection(cells, cells, cells, how)
+    parts = (("concentration", row.concentration), ("volume", row.volume))
+    return PerInjection(cells, cells, cells, parts)
 
 
 def cells_per_injection(
@@ -74,7 +78,7 @@ def cells_per_injection(
     dose = row.dose
     if isinstance(dose, pint.Quantity) and unit_name(dose.units) == "cell":
         cells = Fraction(dose.magnitude)
-        return PerInjection(cells, cells, cells, f"dose {format_quantity(dose)}")
+        return PerInjection(cells, cells, cells, (("dose", dose),))
     if isinstance(dose, pint.Quantity):
         return per_kg_with_weight(row, weight)
     return implied_by_volume(row) if dose is None else None

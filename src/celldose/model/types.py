@@ -183,7 +183,18 @@ def to_dose(value: object) -> pint.Quantity[Any] | NotApplicable:
 
 def is_cells(quantity: pint.Quantity[Any]) -> bool:
     """True for cells and cells per mass: the units a cell dose may have."""
-    return _not_a_count(quantity.units) is None
+    # ``_units`` is pint's hashable units container; ``.units`` would build a Unit (~2 us) on
+    # every call, and rules ask this of every row.
+    return _is_cells_container(getattr(quantity, "_units", None)) or (
+        getattr(quantity, "_units", None) is None and _not_a_count(quantity.units) is None
+    )
+
+
+@lru_cache(maxsize=64)
+def _is_cells_container(units: object) -> bool:
+    if units is None:
+        return False
+    return _not_a_count(registry().Unit(units)) is None  # type: ignore[arg-type]
 
 
 def what_unit(quantity: pint.Quantity[Any]) -> str:
