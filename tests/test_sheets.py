@@ -252,3 +252,90 @@ def test_cells_of_quoted_records_are_located_lazily_and_exactly() -> None:
     cell: Cell = record[4]
     assert cell.text == "5e7"
     assert cell.span is not None and (cell.span.line, cell.span.column) == (3, 13)
+
+
+# Found by review: each of these once read a number wrongly or located it wrongly.
+
+
+def test_a_stated_decimal_comma_refuses_a_decimal_point(tmp_path: Path) -> None:
+    sheet = tmp_path / "dm.csv"
+    sheet.write_text(
+        "Decimal mark,comma\nRoute,Dose,Days,Total\nIV,2.5 million,1,25 million\n",
+        encoding="utf-8",
+    )
+    [problem] = celldose.check(sheet).diagnostics
+    assert problem.code == "CD201" and "states its decimal mark is a comma" in problem.message
+
+
+def test_a_header_unit_applies_to_a_number_written_with_a_size_word(tmp_path: Path) -> None:
+    sheet = tmp_path / "kg.csv"
+    sheet.write_text(
+        "Patient weight,70 kg\nRoute,Dose (cells/kg),Days,Total\nIV,1 million,2,140 million\n",
+        encoding="utf-8",
+    )
+    assert celldose.check(sheet).diagnostics == ()
+    [row] = celldose.load(sheet).administrations
+    assert row.dose is not None and str(row.dose) == "1000000 cell / kilogram"
+
+
+def test_volume_and_fields_above_the_table_follow_a_decimal_comma(tmp_path: Path) -> None:
+    sheet = tmp_path / "vol.csv"
+    sheet.write_text(
+        "Total cells;1.250.000\nRoute;Dose;Days;Total;Volume;Concentration\n"
+        "IV;;1;1.250.000;1,25 mL;1 Mio cells/mL\nIV;;1;1.250.000;1,25 mL;1 Mio cells/mL\n",
+        encoding="utf-8",
+    )
+    found = [d.message for d in celldose.check(sheet).diagnostics]
+    assert found == [
+        "total_cells 1,250,000 cells != the rows' dose x days x sides = 2,500,000 cells"
+    ]
+
+
+def test_the_rounding_span_does_not_depend_on_the_number_of_days(tmp_path: Path) -> None:
+    protocol = tmp_path / "w.yaml"
+    protocol.write_text(
+        "protocol: W\npatient_weight: 154 lb\nadministrations:\n"
+        "  - {route: IV, dose: 1 million cells/kg, days: 50, total: '3,492,661,250'}\n"
+        "  - {route: IV, dose: 1 million cells/kg, days: 50, total: '3,500,000,000'}\n",
+        encoding="utf-8",
+    )
+    assert celldose.check(protocol).diagnostics == ()  # 154 lb is 153.5 to 154.5 lb
+
+
+def test_a_markdown_row_is_cut_at_64_cells_quickly(tmp_path: Path) -> None:
+    page = tmp_path / "wide.md"
+    page.write_text(
+        "| Route | Dose | Days | Total |\n|---|---|---|---|\n" + "| 1 " * 300_000 + "|\n",
+        encoding="utf-8",
+    )
+    report = _check_quickly(page)
+    assert "CD004" in {d.code for d in report.diagnostics}
+    assert len(report.diagnostics) < 10
+
+
+def test_a_table_in_a_code_fence_is_an_example_not_a_protocol(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text(
+        "# Format\n\n```\n| Route | Dose | Days | Total |\n|---|---|---|---|\n"
+        "| IV | 5 | 2 | 5 |\n```\n",
+        encoding="utf-8",
+    )
+    result = run_cli("check", str(tmp_path))
+    assert result.returncode == 0 and "Checked 1 file: no problems." in result.stdout
+
+
+def test_columns_after_a_marked_cell_or_a_quote_inside_a_field(tmp_path: Path) -> None:
+    sheet = tmp_path / "cols.csv"
+    sheet.write_text(
+        "Route,Notes,Dose,Days,Total\nIV,'=x,50,2,50\nIV,5\" needle,50,2,50\n", encoding="utf-8"
+    )
+    places = [(d.line, d.column) for d in celldose.check(sheet).diagnostics]
+    assert places == [(2, 13), (3, 19)]  # each total, after '=x and after 5" needle
+
+
+def test_show_prints_every_protocol_of_a_page(tmp_path: Path) -> None:
+    page = tmp_path / "two.md"
+    table = "| Route | Dose | Days | Total |\n|---|---|---|---|\n| IV | 5e7 | 1 | 5e7 |\n"
+    page.write_text(f"# Knees\n\n{table}\n# Hips\n\n{table}", encoding="utf-8")
+    result = run_cli("show", str(page))
+    assert result.returncode == 0
+    assert "Knees (" in result.stdout and "Hips (" in result.stdout

@@ -33,11 +33,12 @@ examples:
   celldose check - --stdin-filename knee.yaml < knee.yaml
   celldose explain CD301"""
 
-_FORMATS = ("text", "json", "jsonl", "github", "sarif")
+_FORMATS = ("text", "json", "jsonl", "github", "sarif", "junit", "fhir")
 _FORMAT_HELP = (
     "text for people (default; github inside GitHub Actions); json (one object) or jsonl "
     "(one line per finding) for machines; github for workflow annotations; sarif for code "
-    "scanning"
+    "scanning; junit for CI test reports (a failed test per finding at or above --fail-on); "
+    "fhir for a FHIR R4 OperationOutcome"
 )
 
 
@@ -189,7 +190,7 @@ def _positive_int(text: str) -> int:
 
 
 def _show(path: str) -> int:
-    from celldose.api import ProtocolError, load
+    from celldose.api import ProtocolError, load_all
     from celldose.diagnostics import Report
     from celldose.formatters import show, text
 
@@ -197,11 +198,14 @@ def _show(path: str) -> int:
         sys.stderr.write(f"celldose: error: no such file or directory: {path}\n")
         return EXIT_USAGE
     try:
-        protocol = load(path)
+        protocols = load_all(path)
     except ProtocolError as exc:
-        sys.stdout.write(text.render(Report.of(exc.diagnostics, (path,))))
+        if exc.diagnostics:
+            sys.stdout.write(text.render(Report.of(exc.diagnostics, (path,))))
+        else:
+            sys.stderr.write(f"celldose: error: {exc}\n")
         return EXIT_ERRORS
-    sys.stdout.write(show.render(protocol, path))
+    sys.stdout.write("\n".join(show.render(protocol, path) for protocol in protocols))
     return EXIT_OK
 
 
@@ -247,7 +251,7 @@ def _explain(wanted: str) -> int:
 def _check(args: argparse.Namespace) -> int:
     from celldose.api import check_bytes, check_paths
     from celldose.diagnostics import Severity
-    from celldose.formatters import FORMATTERS
+    from celldose.formatters import FORMATTERS, fhir_outcome, junit
     from celldose.formatters.text import render_statistics
     from celldose.sources.text import MAX_BYTES
 
@@ -270,6 +274,10 @@ def _check(args: argparse.Namespace) -> int:
         sys.stderr.write("celldose: warning: no protocol files (*.yaml, *.yml) found\n")
     if args.statistics:
         sys.stdout.write(render_statistics(report))
+    elif output == "junit":  # the one format whose content depends on --fail-on
+        sys.stdout.write(junit.render(report, Severity(args.fail_on)))
+    elif output == "fhir":
+        sys.stdout.write(fhir_outcome.render(report))
     else:
         sys.stdout.write(FORMATTERS[output](report))
     order = list(Severity)  # error, warning, info: most severe first

@@ -37,10 +37,14 @@ class PerInjection:
         """``dose 1,000,000 cells/kg x patient_weight 70 kg``, for a message."""
         return " x ".join(f"{name} {format_quantity(value)}" for name, value in self.parts)
 
+    @property
+    def whole(self) -> bool:
+        """True when the cells per injection are a whole number: then totals are exact."""
+        return self.exact.denominator == 1
+
     def accepts(self, total: int, days: int) -> bool:
-        expected = self.exact * days
-        if expected.denominator == 1:
-            return total == expected
+        if self.whole:
+            return total == self.exact * days
         return self.low * days <= total <= self.high * days
 
 

@@ -1,8 +1,9 @@
 """Cells over a protocol: each row's dose x days x sides, and their sum.
 
 A per-side row without a laterality treats one side or both: celldose does not guess, so a
-protocol's total is given as two readings (every such row on one side, or on both). Rows whose
-dose is per kg, or missing, make the total incomplete: no weight is ever assumed.
+protocol's total is given as two readings (every such row on one side, or on both). A per-kg
+dose counts with the protocol's patient_weight when the product is a whole number of cells;
+without a weight (none is ever assumed), or without a dose, the total is incomplete.
 """
 
 from __future__ import annotations

@@ -14,7 +14,13 @@ from pathlib import Path
 
 from celldose.convert.atomic import write_atomic
 from celldose.convert.raw import NotConvertible, RawProtocol, from_grid, from_yaml
-from celldose.convert.writers import to_csv, to_markdown, to_xlsx, to_yaml
+from celldose.convert.writers import (
+    to_csv,
+    to_markdown,
+    to_xlsx,
+    to_yaml,
+    unwritable_in_markdown,
+)
 
 FORMATS = ("yaml", "csv", "xlsx", "md", "fhir")
 _SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".xlsx": "xlsx", ".md": "md"}
@@ -99,8 +105,20 @@ def _render(protocols: list[RawProtocol], wanted: str) -> bytes:
             f"the source holds {len(protocols)} protocols and a {wanted.upper()} file holds one; "
             "convert to .xlsx or .md, which hold several"
         )
+    for protocol in protocols:
+        unknown = protocol.unknown_keys()
+        if unknown:  # a sheet may read an unknown key as a field or drop it: never carry it
+            raise ConvertError(
+                f"unknown key {unknown[0]!r} (CD101): correct or remove it before converting",
+                [f"unknown key {key!r}" for key in unknown],
+            )
     if wanted == "yaml":
         return to_yaml(protocols[0])
+    if wanted == "md":
+        for protocol in protocols:
+            problem = unwritable_in_markdown(protocol)
+            if problem:
+                raise ConvertError(f"cannot be written to Markdown as is: {problem}", [problem])
     for protocol in protocols:  # a sheet cannot tell an empty value from no value
         for where, values in [("the protocol", protocol.fields)] + [
             (f"row {i}", row) for i, row in enumerate(protocol.rows, 1)
@@ -116,7 +134,12 @@ def _render(protocols: list[RawProtocol], wanted: str) -> bytes:
         return to_csv(protocols[0])
     if wanted == "md":
         return to_markdown(protocols)
-    return to_xlsx(protocols)
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    try:
+        return to_xlsx(protocols)
+    except IllegalCharacterError as exc:  # control characters that XML cannot hold
+        raise ConvertError(f"cannot be written to XLSX: {exc}", [str(exc)]) from None
 
 
 def _fhir(source: str | os.PathLike[str]) -> bytes:

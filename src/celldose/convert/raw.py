@@ -37,6 +37,12 @@ class RawProtocol:
     def name(self) -> str:
         return self.fields.get("protocol", "protocol")
 
+    def unknown_keys(self) -> list[str]:
+        """Keys that are no protocol or row field (each a CD101 finding in the source)."""
+        found = [key for key in self.fields if key not in PROTOCOL_KEYS]
+        found += [key for row in self.rows for key in row if key not in ROW_KEYS]
+        return list(dict.fromkeys(found))
+
     def row_keys(self) -> list[str]:
         """Columns for a sheet: the four always, then the optional and unknown ones used."""
         used = {key for row in self.rows for key in row}

@@ -110,6 +110,22 @@ def to_xlsx(protocols: list[RawProtocol]) -> bytes:
     return out.getvalue()
 
 
+def unwritable_in_markdown(protocol: RawProtocol) -> str | None:
+    """Why a value would read back differently from Markdown, or None.
+
+    A Markdown cell or ``Label: value`` line holds one line, and asterisks around a value are
+    bold markup to the reader.
+    """
+    values = [(k, v) for k, v in protocol.fields.items()]
+    values += [(k, v) for row in protocol.rows for k, v in row.items()]
+    for key, value in values:
+        if "\n" in value or "\r" in value:
+            return f"{key} holds a line break"
+        if value.strip().startswith("*") or value.strip().endswith("*"):
+            return f"{key} {value!r} starts or ends with an asterisk (bold markup)"
+    return None
+
+
 def neutralize(value: str) -> str:
     """A CSV cell that a spreadsheet will not run as a formula.
 

@@ -39,9 +39,10 @@ RULE = Rule(
         "total_cells is the number of cells the whole protocol delivers: the sum over rows that "
         "deliver cells of dose x days x sides, where a per-side row treats one side (left, "
         "right) or two (bilateral). A per-side row without a laterality may treat one side or "
-        "both, so either reading is accepted and the message shows both. Rows whose dose is per "
-        "kg, or missing, make the sum unknown: then total_cells is not checked (no weight is "
-        "ever assumed)."
+        "both, so either reading is accepted and the message shows both. A per-kg dose counts "
+        "with the protocol's patient_weight when dose x weight is a whole number of cells; "
+        "without a weight (none is ever assumed), or with a missing dose, the sum is unknown "
+        "and total_cells is not checked."
     ),
     fix="Correct total_cells, or a row's dose, days or laterality.",
     bad=(

@@ -146,7 +146,8 @@ INVALID_MEASURE = Rule(
         "the same number grammar as cell counts, and must carry its unit: a bare `70` could "
         "be kilograms or pounds."
     ),
-    fix="Write the amount with its unit, e.g. patient_weight: 70 kg.",
+    fix="Write the amount with its unit: patient_weight: 70 kg, volume: 2 mL, "
+    "concentration: 25 million cells/mL.",
     bad=(
         "protocol: GvHD\npatient_weight: 70\nadministrations:\n  - route: intravenous\n"
         "    dose: 1 million cells/kg\n    days: 1\n    total: 70 million\n"

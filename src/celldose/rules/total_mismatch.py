@@ -54,7 +54,7 @@ def _against(row: Administration, total: int, cells: PerInjection) -> Iterator[F
     days = f"{row.days} day{'s' if row.days != 1 else ''}"
     expected = cells.exact * row.days
     side = " per side" if row.per_side else ""
-    if expected.denominator == 1:
+    if cells.whole:
         computed = cells_text(expected)
     else:
         computed = (
@@ -71,7 +71,7 @@ def _against(row: Administration, total: int, cells: PerInjection) -> Iterator[F
 
 def _fix(cells: PerInjection, days: int) -> str:
     expected = cells.exact * days
-    if expected.denominator == 1:
+    if cells.whole:
         return f"make the total {cells_text(expected)}, or correct the dose, weight or days"
     low, high = math.ceil(cells.low * days), math.floor(cells.high * days)
     return (

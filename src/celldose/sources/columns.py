@@ -29,9 +29,9 @@ _PROTOCOL_FIELDS: dict[str, tuple[str, ...]] = {
     "total_cells": ("total cells", "total_cells", "protocol total", "total cells per protocol"),
     "patient_weight": ("patient weight", "patient_weight", "weight", "body weight"),
 }
-COUNT_FIELDS = frozenset({"dose", "total"})
-"""Columns of cell counts, whose decimal convention is read from their numbers."""
-_UNIT_FIELDS = frozenset({"dose", "total", "volume", "concentration"})
+NUMBER_FIELDS = frozenset({"dose", "total", "volume", "concentration"})
+"""Columns of amounts, whose decimal convention is read from their numbers."""
+_UNIT_FIELDS = NUMBER_FIELDS
 """Columns whose header may give a unit (``Dose (million cells)``, ``Volume (mL)``) that
 applies to their bare numbers."""
 REQUIRED = ("route", "dose", "days", "total")

@@ -91,15 +91,15 @@ def _rows(text: str, delimiter: str) -> Iterator[Row]:
 
 
 def _cells(record: list[str], raw: str, line: int, delimiter: str) -> list[Cell]:
-    record = [_unmark(field) for field in record]
     if '"' not in raw:  # the common case: fields follow one another on one line
         cells, column = [], 1
         for field in record:
-            cells.append(Cell(field, Span(line, column, line, column + max(1, len(field)))))
+            end = column + max(1, len(field))
+            cells.append(Cell(_unmark(field), Span(line, column, line, end)))
             column += len(field) + 1
         return cells
     spans = _QuotedSpans(raw, line, delimiter)
-    return [Cell(field, functools.partial(spans.get, i)) for i, field in enumerate(record)]
+    return [Cell(_unmark(field), functools.partial(spans.get, i)) for i, field in enumerate(record)]
 
 
 class _QuotedSpans:
@@ -127,7 +127,7 @@ def _field_starts(
 ) -> Iterator[tuple[tuple[int, int], tuple[int, int]]]:
     """Where each field of a record starts and ends, scanning quotes as the csv module does."""
     column, quoted, start = 1, False, (line, 1)
-    index = 0
+    index, field_start = 0, 0
     while index < len(raw):
         char = raw[index]
         if quoted:
@@ -137,11 +137,12 @@ def _field_starts(
                     column += 1
                 else:
                     quoted = False
-        elif char == '"':
+        elif char == '"' and index == field_start:  # a quote elsewhere is a plain character
             quoted = True
         elif char == delimiter:
             yield start, (line, column)
             start = (line, column + 1)
+            field_start = index + 1
         elif char in "\r\n" and not quoted:
             break
         if char == "\n" or (char == "\r" and raw[index + 1 : index + 2] != "\n"):

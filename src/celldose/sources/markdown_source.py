@@ -12,13 +12,16 @@ import itertools
 import re
 from collections.abc import Iterator
 
+from celldose.sources.csv_source import MAX_COLUMNS
 from celldose.sources.lines import LineIndex
+from celldose.sources.problems import SourceProblem
 from celldose.sources.sheet import Cell, Grid, Row, is_header
 
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>.+?)(?:\s+#+)?\s*$")
 """An ATX heading; a closing run of ``#`` counts only after a space (``# C#`` is "C#")."""
 _PIPE = re.compile(r"(?<!\\)\|")
+_FENCE = re.compile(r"^\s{0,3}(?P<mark>`{3,}|~{3,})")
 
 
 def markdown_grids(text: str, name: str) -> list[Grid]:
@@ -31,7 +34,17 @@ def markdown_grids(text: str, name: str) -> list[Grid]:
     grids: list[Grid] = []
     start, title = 0, None
     number = 0
+    fence: str | None = None
     while number < len(lines) - 1:
+        opener = _FENCE.match(lines[number])
+        if opener or fence is not None:  # an example inside ``` ... ``` is not a protocol
+            mark = opener.group("mark") if opener else ""
+            if fence is None:
+                fence = mark[0] * len(mark)
+            elif mark.startswith(fence):
+                fence = None
+            number += 1
+            continue
         heading = _HEADING.match(lines[number])
         if heading:
             title = heading.group("title")
@@ -74,6 +87,14 @@ def _grid(
             if number == header + 1:
                 continue  # the |---|---| line
             cells = _table_cells(lines[number], offsets[number], index)
+            if cells is not None and len(cells) > MAX_COLUMNS:
+                yield SourceProblem(
+                    "input-limit",
+                    f"a table row of more than {MAX_COLUMNS} cells; only the first "
+                    f"{MAX_COLUMNS} are read",
+                    cells[0].span,
+                )
+                cells = cells[:MAX_COLUMNS]
             if cells is not None:
                 yield cells
 
@@ -86,10 +107,11 @@ def _table_cells(line: str, offset: int, index: LineIndex) -> list[Cell] | None:
     body = line.rstrip("\r\n")
     if "|" not in body or not body.strip():
         return None
-    bounds = [m.start() for m in _PIPE.finditer(body)]
+    bounds = list(itertools.islice((m.start() for m in _PIPE.finditer(body)), MAX_COLUMNS + 2))
     if not bounds:
         return None
-    edges = [-1, *bounds, len(body)]
+    cut = len(bounds) > MAX_COLUMNS + 1
+    edges = [-1, *bounds] if cut else [-1, *bounds, len(body)]
     cells: list[Cell] = []
     for left, right in itertools.pairwise(edges):
         raw = body[left + 1 : right]
@@ -103,7 +125,7 @@ def _table_cells(line: str, offset: int, index: LineIndex) -> list[Cell] | None:
         cells.append(
             Cell(stripped.replace("\\|", "|"), index.span(begin, begin + max(1, len(stripped))))
         )
-    return cells
+    return cells[: MAX_COLUMNS + 1] if cut else cells
 
 
 def _split(text: str) -> list[str]:

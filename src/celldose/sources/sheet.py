@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from celldose.diagnostics import Pointer, Span, quote
 from celldose.sources.columns import (
-    COUNT_FIELDS,
+    NUMBER_FIELDS,
     REQUIRED,
     Column,
     known_columns,
@@ -31,6 +31,7 @@ from celldose.sources.columns import (
     recognize,
 )
 from celldose.sources.problems import SourceProblem
+from celldose.units.parse import AmountSyntaxError, parse_amount
 from celldose.units.separators import Convention, ambiguous, evidence, readings, to_point
 
 MAX_PREAMBLE_ROWS = 50
@@ -136,7 +137,7 @@ class Sheet:
         for position, cell in enumerate(row):
             column = self.columns.get(position)
             if column is None:
-                if (cell.text or cell.problem) and position not in unnamed:
+                if (cell.text or cell.problem) and not unnamed:  # once: the first such column
                     unnamed.add(position)
                     self.problems.append(
                         SourceProblem(
@@ -172,8 +173,24 @@ class Sheet:
 
     def _value(self, column: Column, cell: Cell, pointer: Pointer) -> str | None:
         text = cell.text
-        if column.field not in COUNT_FIELDS or cell.typed:
+        if column.field not in NUMBER_FIELDS or cell.typed:
             return _with_unit(text, column)
+        own = evidence(text)
+        # A stated decimal point reads numbers exactly as YAML does (its grammar refuses 2,5
+        # itself); a stated decimal comma makes 2.5 and 50,000,000 contradictions.
+        if self.declared is Convention.COMMA and own is Convention.POINT:
+            self.problems.append(
+                SourceProblem(
+                    "invalid-cell-count",
+                    f"{_where(cell)}{column.field} {quote(text)} is written with a "
+                    f"decimal point, but the sheet states its decimal mark is a comma",
+                    cell.span,
+                    "write the number with the sheet's decimal mark, or correct the Decimal "
+                    "mark row",
+                    pointer,
+                )
+            )
+            return None
         if ambiguous(text) and column.field in self.mixed:
             point, comma = self.mixed[column.field]
             as_point, as_grouped = readings(text)
@@ -191,7 +208,8 @@ class Sheet:
             )
             return None
         convention = self.conventions.get(column.field)
-        own = None if self.declared is not None else evidence(text)
+        if self.declared is Convention.POINT:
+            return _with_unit(text, column)  # read as YAML reads it: 2,5 stays an error
         if own is Convention.COMMA or (own is None and convention is Convention.COMMA):
             text = to_point(text)
         return _with_unit(text, column)
@@ -234,6 +252,7 @@ def read_sheet(grid: Grid) -> Sheet:
         )
         return sheet
     _decide_conventions(sheet)
+    _read_field_numbers(sheet)
     if "protocol" not in sheet.fields:
         sheet.fields["protocol"] = grid.title or grid.name
     return sheet
@@ -364,7 +383,7 @@ def _declares_mark(sheet: Sheet, label: Cell, value: Cell | None) -> bool:
 
 def _collect_marks(sheet: Sheet, row: list[Cell]) -> None:
     for position, column in sheet.columns.items():
-        if column.field not in COUNT_FIELDS or position >= len(row) or row[position].typed:
+        if column.field not in NUMBER_FIELDS or position >= len(row) or row[position].typed:
             continue
         text = row[position].text
         seen = evidence(text)
@@ -380,10 +399,10 @@ def _collect_marks(sheet: Sheet, row: list[Cell]) -> None:
 def _decide_conventions(sheet: Sheet) -> None:
     if sheet.declared is not None:
         sheet.mixed.clear()
-        sheet.conventions = dict.fromkeys(COUNT_FIELDS, sheet.declared)
+        sheet.conventions = dict.fromkeys(NUMBER_FIELDS, sheet.declared)
         return
     hint = Convention.COMMA if sheet.grid.decimal_comma else None
-    for name in COUNT_FIELDS:
+    for name in NUMBER_FIELDS:
         point, comma = sheet.mixed.pop(name, ("", ""))
         if point and comma:
             sheet.mixed[name] = (point, comma)
@@ -394,6 +413,20 @@ def _decide_conventions(sheet: Sheet) -> None:
             sheet.conventions[name] = Convention.COMMA
         else:
             sheet.conventions[name] = hint
+
+
+def _read_field_numbers(sheet: Sheet) -> None:
+    """total_cells and patient_weight above the table, read by the sheet's decimal mark."""
+    comma = sheet.declared is Convention.COMMA or (
+        sheet.declared is None and sheet.grid.decimal_comma
+    )
+    for name in ("total_cells", "patient_weight"):
+        text = sheet.fields.get(name)
+        if text is None:
+            continue
+        own = evidence(text)
+        if own is Convention.COMMA or (own is None and comma):
+            sheet.fields[name] = to_point(text)
 
 
 def _after_header(grid: Grid, header_position: int) -> Iterator[list[Cell]]:
@@ -407,9 +440,19 @@ def _after_header(grid: Grid, header_position: int) -> Iterator[list[Cell]]:
 
 
 def _with_unit(text: str, column: Column) -> str:
-    if column.unit and _BARE_NUMBER.match(text):
+    """The header's unit for a value that names none: ``50`` or ``1 million`` under
+    ``Dose (cells/kg)``; a value with its own unit (``50 cells``) keeps it."""
+    if not column.unit:
+        return text
+    if _BARE_NUMBER.match(text):
         return f"{text.strip()} {column.unit}"
-    return text
+    combined = f"{text.strip()} {column.unit}"
+    try:
+        own = parse_amount(text)
+        parse_amount(combined)
+    except AmountSyntaxError:
+        return text
+    return combined if str(own.unit) == "cell" and "cell" not in text.lower() else text
 
 
 def _empty(row: list[Cell]) -> bool:
