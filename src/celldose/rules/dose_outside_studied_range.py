@@ -9,18 +9,11 @@ from celldose.diagnostics import Severity
 from celldose.dose_ranges import MIN_STUDIES, product_class, studied_range, studies
 from celldose.model import Administration
 from celldose.rules.base import Finding, RowContext, Rule
+from celldose.units.exact import per_kilogram
 from celldose.units.format import format_quantity, unit_name
 from celldose.vocabulary import RouteKind, classify
 
 _CLASS_NAMES = {"msc": "MSC", "bmc": "bone-marrow-concentrate"}
-
-
-# Exact factors to kilograms (the pound is defined as exactly 0.45359237 kg).
-_PER_MASS = {
-    "cell / kilogram": Fraction(1),
-    "cell / gram": Fraction(1, 1000),
-    "cell / pound": Fraction(45359237, 100_000_000),
-}
 
 
 def check(row: Administration, context: RowContext) -> Iterator[Finding]:
@@ -31,11 +24,12 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
         return
     kind = product_class(product)
     unit = unit_name(dose.units)
-    if kind is None or route.canonical is None or (unit != "cell" and unit not in _PER_MASS):
+    # cells per lb are more cells per kg: per_kilogram divides by the pound's size, exactly.
+    rate = per_kilogram(dose)
+    if kind is None or route.canonical is None or (unit != "cell" and rate is None):
         return
-    per_kg = unit != "cell"
-    # cells per lb are more cells per kg: divide by the mass unit's size in kg, exactly.
-    value: int | Fraction = dose.magnitude / _PER_MASS[unit] if per_kg else dose.magnitude
+    per_kg = rate is not None
+    value: int | Fraction = rate if rate is not None else dose.magnitude
     span = studied_range(route.canonical, kind, per_kg)
     if span is None or span.low <= value <= span.high:
         return

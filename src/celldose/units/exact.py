@@ -35,19 +35,20 @@ def milliliters(volume: pint.Quantity[Any]) -> Fraction | None:
 
 def per_kilogram(dose: pint.Quantity[Any]) -> Fraction | None:
     """Cells per kilogram of a dose per mass (``1 million cells/lb``); None for other units."""
-    name = unit_name(dose.units)
-    if not name.startswith("cell / "):
-        return None
-    factor = _KILOGRAMS.get(name.removeprefix("cell / "))
-    return None if factor is None else Fraction(dose.magnitude) / factor
+    return _cells_per(dose, _KILOGRAMS)
 
 
 def per_milliliter(concentration: pint.Quantity[Any]) -> Fraction | None:
-    name = unit_name(concentration.units)
+    """Cells per millilitre of a concentration (``25 million cells/uL``); None otherwise."""
+    return _cells_per(concentration, _MILLILITERS)
+
+
+def _cells_per(quantity: pint.Quantity[Any], factors: dict[str, Fraction]) -> Fraction | None:
+    name = unit_name(quantity.units)
     if not name.startswith("cell / "):
         return None
-    factor = _MILLILITERS.get(name.removeprefix("cell / "))
-    return None if factor is None else Fraction(concentration.magnitude) / factor
+    factor = factors.get(name.removeprefix("cell / "))
+    return None if factor is None else Fraction(quantity.magnitude) / factor
 
 
 def half_step(value: Fraction) -> Fraction:
