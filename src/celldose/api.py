@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pint
 
@@ -15,19 +15,19 @@ from celldose.model import Administration, Protocol, ProtocolFields
 from celldose.model.types import to_weight
 from celldose.rules import BY_NAME, PROTOCOL_CHECKS, ROW_CHECKS, Finding, RowContext
 from celldose.sources import Loaded, SourceMap, SourceProblem, load_yaml, read_text
-from celldose.sources.csv_source import csv_grid
-from celldose.sources.markdown_source import markdown_grids
-from celldose.sources.sheet import Cell, Grid, SheetRow, read_sheet
 from celldose.sources.text import MAX_BYTES, decode, too_large
 from celldose.totals import CellSum, row_cells
 from celldose.validation import validate, validate_fields, validate_row
+
+if TYPE_CHECKING:  # sheets are imported when a sheet is read: YAML-only runs start faster
+    from celldose.sources.sheet import Cell, Grid, SheetRow
 
 YAML_SUFFIXES = frozenset({".yaml", ".yml"})
 SHEET_SUFFIXES = frozenset({".csv", ".xlsx", ".md", ".markdown"})
 PROTOCOL_SUFFIXES = YAML_SUFFIXES | SHEET_SUFFIXES
 MAPPING_PATH = "<mapping>"
 
-Source = Loaded | list[Grid]
+Source: TypeAlias = "Loaded | list[Grid]"
 """A YAML document, or the protocol tables of a sheet file (a workbook's worksheets)."""
 
 
@@ -224,8 +224,12 @@ def _read(path: Path, explicit: bool) -> Source:
 def _parse(text: str, label: str, suffix: str, explicit: bool) -> Source:
     stem = Path(label).stem
     if suffix == ".csv":
+        from celldose.sources.csv_source import csv_grid
+
         return [csv_grid(text, stem)]
     if suffix in (".md", ".markdown"):
+        from celldose.sources.markdown_source import markdown_grids
+
         grids = markdown_grids(text, stem)
         if grids or not explicit:  # a README found in a folder is not a protocol sheet
             return grids
@@ -312,6 +316,8 @@ def _grid_runs(label: str, grids: list[Grid], keep: bool) -> list[Run]:
 
 def _run_grid(label: str, grid: Grid, keep: bool) -> Run:
     """Check one table, streaming its rows; ``keep`` them to return the Protocol."""
+    from celldose.sources.sheet import read_sheet
+
     sheet = read_sheet(grid)
     findings: list[tuple[Finding, Cell | None]] = []
     kept: list[Administration] = []

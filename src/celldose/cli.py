@@ -251,7 +251,7 @@ def _explain(wanted: str) -> int:
 def _check(args: argparse.Namespace) -> int:
     from celldose.api import check_bytes, check_paths
     from celldose.diagnostics import Severity
-    from celldose.formatters import FORMATTERS, fhir_outcome, junit
+    from celldose.formatters import FORMATTERS
     from celldose.formatters.text import render_statistics
     from celldose.sources.text import MAX_BYTES
 
@@ -271,12 +271,18 @@ def _check(args: argparse.Namespace) -> int:
         sys.stderr.write(f"celldose: error: {exc}\n")
         return EXIT_USAGE
     if not report.paths:
-        sys.stderr.write("celldose: warning: no protocol files (*.yaml, *.yml) found\n")
+        sys.stderr.write(
+            "celldose: warning: no protocol files (*.yaml, *.yml, *.csv, *.xlsx, *.md) found\n"
+        )
     if args.statistics:
         sys.stdout.write(render_statistics(report))
     elif output == "junit":  # the one format whose content depends on --fail-on
+        from celldose.formatters import junit  # imported only when asked for: XML is not free
+
         sys.stdout.write(junit.render(report, Severity(args.fail_on)))
     elif output == "fhir":
+        from celldose.formatters import fhir_outcome
+
         sys.stdout.write(fhir_outcome.render(report))
     else:
         sys.stdout.write(FORMATTERS[output](report))
