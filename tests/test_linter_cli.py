@@ -126,6 +126,17 @@ def test_pre_commit_hook_entry_checks_the_staged_protocols(tmp_path: Path) -> No
     broken = run_cli(*entry[1:], "protocols/sacroiliitis.yaml", "protocols/broken.yaml", cwd=repo)
     assert broken.returncode == 1
     assert "protocols/broken.yaml:13:12: CD301" in broken.stdout
+    # Sheets are hooked too; a README is not, unless a project adds .md pages itself.
+    import re
+
+    pattern = re.compile(hook["files"])
+    assert all(pattern.search(n) for n in ("a.yaml", "b.yml", "c.csv", "d.xlsx"))
+    assert not pattern.search("README.md")
+    (repo / "protocols" / "sheet.csv").write_text(
+        'Route,Dose,Days,Total\nIV,"50,000,000",2,"50,000,000"\n', encoding="utf-8"
+    )
+    sheet = run_cli(*entry[1:], "protocols/sheet.csv", cwd=repo)
+    assert sheet.returncode == 1 and "protocols/sheet.csv:2:19: CD301" in sheet.stdout
 
 
 def test_sarif_locations_are_uris_and_columns_are_code_points(tmp_path: Path) -> None:
