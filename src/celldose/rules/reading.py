@@ -140,6 +140,22 @@ UNREADABLE_CELL = Rule(
     fix="Type the value into the cell, or save the workbook from a program that calculates.",
 )
 
+UNUSED_SUPPRESSION = Rule(
+    code="CD009",
+    name="unused-suppression",
+    severity=Severity.WARNING,
+    summary="A `celldose: ignore[...]` suppression that suppresses nothing.",
+    explanation=(
+        "A YAML comment `# celldose: ignore[CD301] reason` suppresses the named codes on its "
+        "line, and a sheet's Notes cell `celldose: ignore[CD301] reason` on its row. When no "
+        "such finding is reported there (the value was corrected, the finding moved to another "
+        "line, or the code is misspelt), the suppression is reported, so that it cannot hide a "
+        "later finding nobody has looked at. Suppressions are read by `celldose check`, not by "
+        "`celldose.check()`."
+    ),
+    fix="Remove the suppression, or the codes in it that suppress nothing.",
+)
+
 RULES = (
     UNREADABLE_FILE,
     YAML_SYNTAX,
@@ -149,4 +165,5 @@ RULES = (
     NOT_A_PROTOCOL,
     SHEET_SYNTAX,
     UNREADABLE_CELL,
+    UNUSED_SUPPRESSION,
 )
