@@ -14,12 +14,12 @@ _HEADERS = ("route", "dose", "days", "sides", "total (written)", "total (compute
 def render(protocol: Protocol, path: str) -> str:
     cells = protocol_cells(protocol)
     total = cells.sum
-    rows = [_row(r) for r in cells.rows]
+    rows = [table_row(r) for r in cells.rows]
     widths = [max(len(line[i]) for line in (_HEADERS, *rows)) for i in range(len(_HEADERS))]
     lines = [f"{protocol.name} ({path})", ""]
     for line in (_HEADERS, *rows):
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
-    lines += ["", _summary(cells.rows, total.low, total.high, total.complete)]
+    lines += ["", summary(cells.rows, total.low, total.high, total.complete)]
     written = protocol.total_cells
     if written is not None:
         in_cells = unit_name(written.units) == "cell"
@@ -29,7 +29,7 @@ def render(protocol: Protocol, path: str) -> str:
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
-def _row(cells: RowCells) -> tuple[str, ...]:
+def table_row(cells: RowCells) -> tuple[str, ...]:
     row = cells.row
     computed = "-" if not cells.delivers_cells else _computed(row, cells)
     return (
@@ -80,7 +80,7 @@ def _verdict(row: Administration, cells: RowCells) -> str:
     return "ok" if total == expected else "MISMATCH"
 
 
-def _summary(rows: tuple[RowCells, ...], low: int, high: int, complete: bool) -> str:
+def summary(rows: tuple[RowCells, ...], low: int, high: int, complete: bool) -> str:
     if not complete:
         return (
             "Total cells: unknown (a row's dose is per kg without a patient_weight, not a whole "
