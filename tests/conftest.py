@@ -26,7 +26,11 @@ def run_cli(
     stdin: str | None = None,
     env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "GITHUB_ACTIONS")}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS")
+    }
     return subprocess.run(
         [*celldose_command(), *args],
         capture_output=True,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -98,16 +99,31 @@ def check(target: str | os.PathLike[str] | Mapping[str, object]) -> Report:
     return check_paths([target])
 
 
-def check_paths(paths: Iterable[str | os.PathLike[str]], *, jobs: int | None = 1) -> Report:
+Progress: TypeAlias = Callable[[int, int], None]
+"""Told (files checked, files to check) as files are checked: after each file, in order."""
+
+
+def check_paths(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    jobs: int | None = 1,
+    exclude: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> Report:
     """Check files and directories (searched recursively for YAML, CSV, XLSX and Markdown).
 
     ``jobs`` worker processes check files in parallel (None: one per core); the report is the
-    same, in the same order, whatever the number of jobs.
+    same, in the same order, whatever the number of jobs. ``exclude`` and what git ignores
+    leave files out of directories (see :func:`discover`). ``progress`` is called in this
+    process after each file, in order, with the number of files checked and the total.
     """
-    files = list(_discover(paths))
+    files = list(_discover(paths, exclude))
     labels = [os.fspath(f) for f, _ in files]
     workers = min(jobs or available_cores(), max(1, len(files) // PARALLEL_MIN_FILES))
-    per_file = [_check_file(f) for f in files] if workers <= 1 else _in_parallel(files, workers)
+    if workers <= 1:
+        per_file = _in_sequence(files, progress)
+    else:
+        per_file = _in_parallel(files, workers, progress)
     return Report.of((d for found in per_file for d in found), labels)
 
 
@@ -131,7 +147,20 @@ def _check_file(file: tuple[Path, bool]) -> list[Diagnostic]:
     return [d for _, found, _ in _grid_runs(label, source, False) for d in found]
 
 
-def _in_parallel(files: list[tuple[Path, bool]], workers: int) -> list[list[Diagnostic]]:
+def _in_sequence(
+    files: list[tuple[Path, bool]], progress: Progress | None
+) -> list[list[Diagnostic]]:
+    per_file: list[list[Diagnostic]] = []
+    for file in files:
+        per_file.append(_check_file(file))
+        if progress is not None:
+            progress(len(per_file), len(files))
+    return per_file
+
+
+def _in_parallel(
+    files: list[tuple[Path, bool]], workers: int, progress: Progress | None
+) -> list[list[Diagnostic]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -139,11 +168,18 @@ def _in_parallel(files: list[tuple[Path, bool]], workers: int) -> list[list[Diag
     # Elsewhere (macOS, Windows) fork is unsafe or absent; the platform's default is used.
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
     chunk = max(1, len(files) // (workers * 8))
+    per_file: list[list[Diagnostic]] = []
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return list(pool.map(_check_file, files, chunksize=chunk))
+            # map yields the results in the files' order, each as soon as it and those before
+            # it are done: the progress follows the chunks without changing the order.
+            for found in pool.map(_check_file, files, chunksize=chunk):
+                per_file.append(found)
+                if progress is not None:
+                    progress(len(per_file), len(files))
     except (OSError, NotImplementedError):  # no process pool here (no semaphores, a sandbox)
-        return [_check_file(f) for f in files]
+        return _in_sequence(files, progress)
+    return per_file
 
 
 def check_bytes(raw: bytes, path: str = "<stdin>") -> Report:
@@ -171,39 +207,122 @@ def check_text(text: str, path: str = "<text>") -> Report:
     return Report.of(_run(path, load_yaml(text))[1], (path,))
 
 
-def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+def discover(
+    paths: Iterable[str | os.PathLike[str]], *, exclude: Sequence[str] = ()
+) -> Iterator[Path]:
     """Files named directly, and protocol files below named directories sorted by path.
 
     Protocol files are YAML (``.yaml``, ``.yml``), CSV, XLSX and Markdown (``.md``); a
     Markdown file found in a directory counts only if it holds a table with a route column.
-    Hidden files and directories (``.git``, ``.venv``) below a named directory are skipped.
+    Below a named directory, these are skipped: hidden files and directories (``.git``,
+    ``.venv``); files and directories matching an ``exclude`` pattern (a shell glob matched
+    against the name, the path relative to the named directory and the path as reported);
+    and, inside a git work tree, the files git ignores (``.gitignore``, ``.git/info/exclude``,
+    the global excludes; a tracked file is never ignored), asked of ``git check-ignore`` when
+    git is installed. A file named directly is always checked, whatever the patterns.
     A path that does not exist raises :class:`FileNotFoundError`.
     """
-    return (path for path, _ in _discover(paths))
+    return (path for path, _ in _discover(paths, exclude))
 
 
-def _discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, bool]]:
+def _discover(
+    paths: Iterable[str | os.PathLike[str]], exclude: Sequence[str] = ()
+) -> Iterator[tuple[Path, bool]]:
     """Like :func:`discover`, saying whether each file was named (True) or found (False)."""
+    patterns = _patterns(exclude)
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from ((found, False) for found in _walk(path))
+            yield from ((found, False) for found in _walk(path, patterns))
         elif path.exists():
             yield path, True
         else:
             raise FileNotFoundError(f"no such file or directory: {os.fspath(raw)}")
 
 
-def _walk(directory: Path) -> list[Path]:
+def _excluded(path: Path, relative: Path, patterns: Sequence[str]) -> bool:
+    """Whether a file or directory found below a named directory matches a pattern.
+
+    Patterns (normalized by :func:`_patterns`) are shell globs (``fnmatch``, case-sensitive,
+    ``*`` also matches ``/``) matched against the name (``drafts``, ``*.md``), the POSIX
+    path relative to the named directory (``drafts/*.yaml``) and the path as reported
+    (``protocols/drafts``). A trailing ``/`` and a leading ``./`` or ``**/`` are ignored. An
+    excluded directory is not searched.
+    """
+    names = (path.name, relative.as_posix(), path.as_posix())
+    return any(fnmatchcase(name, pattern) for pattern in patterns for name in names)
+
+
+def _patterns(exclude: Sequence[str]) -> tuple[str, ...]:
+    patterns: list[str] = []
+    for pattern in exclude:
+        pattern = pattern.replace("\\", "/") if os.sep == "\\" else pattern
+        while pattern.startswith(("./", "**/")):
+            pattern = pattern.removeprefix("./").removeprefix("**/")
+        pattern = pattern.rstrip("/")
+        if pattern:
+            patterns.append(pattern)
+    return tuple(patterns)
+
+
+def _walk(directory: Path, exclude: Sequence[str] = ()) -> list[Path]:
     found: list[Path] = []
     for root, dirs, files in os.walk(directory):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        here = Path(root)
+        relative = here.relative_to(directory)
+        dirs[:] = [
+            d
+            for d in dirs
+            if not d.startswith(".") and not _excluded(here / d, relative / d, exclude)
+        ]
         found.extend(
-            Path(root) / name
+            here / name
             for name in files
-            if not name.startswith(".") and Path(name).suffix.lower() in PROTOCOL_SUFFIXES
+            if not name.startswith(".")
+            and Path(name).suffix.lower() in PROTOCOL_SUFFIXES
+            and not _excluded(here / name, relative / name, exclude)
         )
-    return sorted(found)
+    found.sort()
+    ignored = _git_ignored(directory, [f.relative_to(directory).as_posix() for f in found])
+    return [f for f in found if f.relative_to(directory).as_posix() not in ignored]
+
+
+GIT_TIMEOUT = 60.0
+"""Seconds ``git check-ignore`` may take before every file is checked as if it had not run."""
+
+
+def _git_ignored(directory: Path, candidates: list[str]) -> frozenset[str]:
+    """The candidates (POSIX paths relative to ``directory``) that git ignores.
+
+    None when git is not installed, ``directory`` is not in a work tree, git fails, or the
+    named directory is itself ignored (then git would ignore all of it, and it was named to
+    be checked). git runs with fsmonitor off, so a repository's configuration cannot start a
+    monitor program, and with optional locks off, so it writes nothing.
+    """
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if not candidates or git is None:
+        return frozenset()
+    query = b"".join(os.fsencode(c) + b"\0" for c in (".", *candidates))
+    command = [git, "-c", "core.fsmonitor=false", "check-ignore", "--stdin", "-z"]
+    try:
+        result = subprocess.run(
+            command,
+            cwd=directory,
+            input=query,
+            capture_output=True,
+            timeout=GIT_TIMEOUT,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    if result.returncode not in (0, 1):  # 1: nothing ignored; 128: not a work tree
+        return frozenset()
+    ignored = frozenset(os.fsdecode(p) for p in result.stdout.split(b"\0") if p)
+    return frozenset() if "." in ignored else ignored
 
 
 def read_source(path: Path) -> Source:

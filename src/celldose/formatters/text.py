@@ -1,26 +1,76 @@
-"""For people: ``path:line:col: CODE severity: message``, a fix hint, then a summary line."""
+"""For people: ``path:line:col: CODE severity: message``, the source line with carets under the
+offending value, a fix hint, then a summary line.
 
-from celldose.diagnostics import Diagnostic, Report
+:func:`render` is a pure function of its arguments: the source lines come from a ``source``
+callable the caller passes (:func:`read_source` reads files), and colour is asked for, never
+guessed. Without either, the output is the plain one-line form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeAlias
+
+from celldose.diagnostics import Diagnostic, Report, Severity, Span
+
+SourceText: TypeAlias = Callable[[str], str | None]
+"""The text of a reported path, or None when there is none to show (a workbook, a binary)."""
+
+MAX_EXCERPT = 120
+"""Display cells of a source line shown under a diagnostic; a longer line is cut around it."""
+_CONTEXT = 40  # display cells kept before the caret when a long line is cut
+_TAB = 4
+_BREAK = re.compile(r"\r\n|\r|\n")  # the line breaks the sources count (sources/lines.py)
+
+_RESET = "\x1b[0m"
+_COLORS = {
+    Severity.ERROR: "\x1b[1;31m",  # bold red
+    Severity.WARNING: "\x1b[1;33m",  # bold yellow
+    Severity.INFO: "\x1b[1;36m",  # bold cyan
+}
+# Characters that would move the cursor, end the line or reorder the text on a terminal: a
+# file is shown, never obeyed (bidirectional overrides are the "Trojan Source" trick).
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def render(report: Report) -> str:
+def render(
+    report: Report,
+    *,
+    color: bool = False,
+    source: SourceText | None = None,
+    with_summary: bool = True,
+) -> str:
+    """The report as text. ``color`` adds ANSI colours to the code, the severity and the carets;
+    ``source`` gives a path's text, to show each located diagnostic's line under it; without
+    ``with_summary`` the last line (``Checked 3 files: ...``) is left out."""
     lines: list[str] = []
+    texts = _LastFile(source) if source is not None else None
     for d in report.diagnostics:
-        lines.append(f"{_where(d)}: {d.code} {d.severity.value}: {d.message}")
+        what = _paint(f"{d.code} {d.severity.value}", d, color)
+        lines.append(f"{_where(d)}: {what}: {d.message}")
+        if texts is not None and d.span is not None:
+            lines.extend(_excerpt(texts.line(d.path, d.span.line), d, color))
         if d.fix:
             lines.append(f"  fix: {d.fix}")
-    lines.append(summary(report))
-    return "\n".join(lines) + "\n"
+    if with_summary:
+        lines.append(summary(report))
+    return "".join(line + "\n" for line in lines)
 
 
-def render_statistics(report: Report) -> str:
+def render_statistics(report: Report, *, with_summary: bool = True) -> str:
     """Findings per rule, most frequent first, then the summary line."""
     counts: dict[tuple[str, str], int] = {}
     for d in report.diagnostics:
         counts[(d.code, d.name)] = counts.get((d.code, d.name), 0) + 1
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     lines = [f"{n:6d}  {code}  {name}" for (code, name), n in ordered]
-    return "\n".join([*lines, summary(report)]) + "\n"
+    if with_summary:
+        lines.append(summary(report))
+    return "".join(line + "\n" for line in lines)
 
 
 def summary(report: Report) -> str:
@@ -35,6 +85,31 @@ def summary(report: Report) -> str:
     return f"{checked}: {', '.join(shown) if shown else 'no problems'}."
 
 
+def read_source(path: str) -> str | None:
+    """A reported file's text for its source lines: None for a workbook (no text lines), and
+    for a file that is no longer a readable text file of at most 10 MiB."""
+    from celldose.sources.problems import SourceProblem
+    from celldose.sources.text import read_text
+
+    if Path(path).suffix.lower() == ".xlsx":
+        return None
+    text = read_text(Path(path))  # bounded: a regular file, 10 MiB, decoded like the check
+    return None if isinstance(text, SourceProblem) else text
+
+
+def source_of_bytes(label: str, raw: bytes) -> SourceText:
+    """The source of a report on standard input: ``raw`` decoded as its check decoded it, for
+    ``label`` only (a file of that name on disk may hold other text)."""
+    from celldose.sources.problems import SourceProblem
+    from celldose.sources.text import MAX_BYTES, decode
+
+    text = None
+    if len(raw) <= MAX_BYTES and Path(label).suffix.lower() != ".xlsx":
+        decoded = decode(raw)
+        text = None if isinstance(decoded, SourceProblem) else decoded
+    return lambda path: text if path == label else None
+
+
 def _where(d: Diagnostic) -> str:
     if d.span is None:
         pointer = "/".join(str(p) for p in d.pointer)
@@ -46,3 +121,97 @@ def _count(n: int, noun: str) -> str:
     if not n:
         return ""
     return f"{n} {noun}{'' if n == 1 or noun == 'info' else 's'}"
+
+
+def _paint(text: str, d: Diagnostic, color: bool) -> str:
+    return f"{_COLORS[d.severity]}{text}{_RESET}" if color else text
+
+
+class _LastFile:
+    """The lines of the file being reported. Diagnostics come sorted by path, so one file is
+    read once, when its first located diagnostic is rendered, and only one is held at a time."""
+
+    def __init__(self, source: SourceText) -> None:
+        self._source = source
+        self._path: str | None = None
+        self._text: str | None = None
+        self._starts: list[int] | None = None
+
+    def line(self, path: str, number: int) -> str | None:
+        if path != self._path:
+            self._path, self._text, self._starts = path, self._source(path), None
+        if self._text is None:
+            return None
+        if self._starts is None:  # line starts, found once per file
+            self._starts = [0, *(m.end() for m in _BREAK.finditer(self._text))]
+        if not 1 <= number <= len(self._starts):
+            return None
+        start = self._starts[number - 1]
+        end = self._starts[number] if number < len(self._starts) else len(self._text)
+        return self._text[start:end].rstrip("\r\n")
+
+
+def _excerpt(text: str | None, d: Diagnostic, color: bool) -> list[str]:
+    """The gutter, the source line and the carets under the span; nothing when the line is
+    blank or the span does not fit it (the file changed since it was checked)."""
+    span = d.span
+    if text is None or span is None or not text.strip() or span.column > len(text) + 1:
+        return []
+    shown, start, width = _window(text, span)
+    number = str(span.line)
+    return [
+        f"  {number} | {shown}".rstrip(),
+        f"  {' ' * len(number)} | {' ' * start}{_paint('^' * width, d, color)}",
+    ]
+
+
+def _window(text: str, span: Span) -> tuple[str, int, int]:
+    """The line as shown (tabs expanded, control characters made visible, cut to
+    :data:`MAX_EXCERPT` cells around the span), the carets' first cell and their width."""
+    cells: list[str] = []
+    prefix = [0]  # display cells before each character
+    for char in text:
+        shown = _shown(char, prefix[-1])
+        cells.append(shown)
+        prefix.append(prefix[-1] + (len(shown) if char == "\t" else _width(shown)))
+    first = span.column - 1
+    last = span.end_column - 1 if span.end_line == span.line else first + 1
+    last = min(max(last, first + 1), len(text))
+    caret = prefix[first]
+    width = max(1, prefix[last] - caret) if last > first else 1
+    total = prefix[-1]
+    if total <= MAX_EXCERPT:
+        return "".join(cells), caret, width
+    budget = MAX_EXCERPT - 2  # room for an ellipsis at either end
+    begin = bisect_left(prefix, min(max(0, caret - _CONTEXT), total - budget))
+    end = bisect_right(prefix, prefix[begin] + budget) - 1
+    end = min(end, len(text))
+    lead = "…" if begin > 0 else ""
+    tail = "…" if end < len(text) else ""
+    start = caret - prefix[begin] + len(lead)
+    width = max(1, min(width, prefix[end] - caret))
+    return lead + "".join(cells[begin:end]) + tail, start, width
+
+
+def _shown(char: str, column: int) -> str:
+    """How one character of a source line is printed."""
+    if char == "\t":
+        return " " * (_TAB - column % _TAB)
+    code = ord(char)
+    if code < 0x20:
+        return chr(0x2400 + code)  # the control pictures: ␀ ␛ ␍
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    category = unicodedata.category(char)
+    if category in ("Cc", "Zl", "Zp", "Cs") or char in _BIDI:
+        return "\ufffd"
+    return char
+
+
+def _width(char: str) -> int:
+    """Terminal cells of one printed character: 2 for wide East Asian forms, 0 for marks."""
+    if unicodedata.east_asian_width(char) in ("W", "F"):
+        return 2
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 1
