@@ -51,3 +51,10 @@ def test_python_example_prints_what_the_readme_shows() -> None:
     finally:
         os.chdir(cwd)
     assert out.getvalue().splitlines() == expected
+
+
+def test_the_rules_table_lists_every_rule() -> None:
+    from celldose.rules import ALL
+
+    listed = set(re.findall(r"^\| (CD\d{3}) \| ([a-z-]+) \|", README, flags=re.M))
+    assert listed == {(rule.code, rule.name) for rule in ALL}

@@ -11,6 +11,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple, TextIO
+
+if TYPE_CHECKING:  # imported when used: a plain check starts faster
+    from celldose.baseline import Baseline
+    from celldose.config import Overrides, Resolver
+    from celldose.diagnostics import Report, Severity
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -23,22 +29,25 @@ consistency; it never recommends a treatment."""
 
 _CHECK_EPILOG = """\
 exit status:
-  0  no errors (warnings and infos do not fail the check, unless --fail-on says so)
+  0  no errors (warnings and infos do not fail the check, unless --fail-on or --strict says so)
   1  at least one finding at or above --fail-on (default: error)
-  2  usage error (unknown option, a path that does not exist)
+  2  usage error (unknown option, a path that does not exist, a bad configuration or baseline)
 
 examples:
   celldose check protocols/
   celldose check knee.yaml --format json
+  celldose check sheets/ --exclude 'legacy/*' --strict
+  celldose check protocols/ --write-baseline celldose-baseline.json
   celldose check - --stdin-filename knee.yaml < knee.yaml
   celldose explain CD301"""
 
-_FORMATS = ("text", "json", "jsonl", "github", "sarif", "junit", "fhir")
+_FORMATS = ("text", "json", "jsonl", "github", "sarif", "junit", "fhir", "html")
 _FORMAT_HELP = (
     "text for people (default; github inside GitHub Actions); json (one object) or jsonl "
     "(one line per finding) for machines; github for workflow annotations; sarif for code "
     "scanning; junit for CI test reports (a failed test per finding at or above --fail-on); "
-    "fhir for a FHIR R4 OperationOutcome"
+    "fhir for a FHIR R4 OperationOutcome; html for a self-contained page with each protocol's "
+    "table, problem cells highlighted"
 )
 
 
@@ -67,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--fail-on",
         choices=("error", "warning", "info"),
-        default="error",
+        default=None,
         help="the lowest severity that makes the exit status 1 (default: error)",
     )
     check.add_argument(
@@ -86,6 +95,64 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="worker processes (default: one per core); output is the same for any N",
+    )
+    check.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="in directories, skip the files and folders whose name, path relative to the "
+        "directory, or path matches this glob (drafts, 'old/*.csv'); repeatable. Files that "
+        "git ignores are skipped too; a file named on the command line is always checked",
+    )
+    check.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text output: auto (default) on a terminal, unless NO_COLOR is set "
+        "(FORCE_COLOR colours a log)",
+    )
+    check.add_argument(
+        "--show-source",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="print each finding's source line with carets under the value (default); "
+        "--no-show-source prints one line per finding",
+    )
+    check.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only the findings: no summary line, no warning when no file is found, "
+        "no progress",
+    )
+    check.add_argument(
+        "--select",
+        metavar="CODES",
+        help="report only these rule codes or prefixes, comma-separated (CD3,CD401); "
+        "replaces the configuration's select and ignore",
+    )
+    check.add_argument(
+        "--ignore",
+        metavar="CODES",
+        help="do not report these rule codes or prefixes, comma-separated",
+    )
+    check.add_argument(
+        "--config",
+        metavar="FILE",
+        help="use this pyproject.toml ([tool.celldose]) or celldose.toml for every file, "
+        "instead of the nearest one above each file",
+    )
+    check.add_argument(
+        "--strict", action="store_true", help="warnings fail too (same as --fail-on warning)"
+    )
+    check.add_argument(
+        "--baseline", metavar="FILE", help="report only the findings that are not in FILE"
+    )
+    check.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        help="record today's findings in FILE as the baseline, print nothing else, exit 0",
     )
 
     show = commands.add_parser(
@@ -126,10 +193,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--to", choices=("yaml", "csv", "xlsx", "md", "fhir"), help="the output format"
     )
     convert.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
-    commands.add_parser(
+    schema = commands.add_parser(
         "schema",
         help="print the JSON Schema of the protocol format",
         description="Print the JSON Schema exported from celldose's protocol model.",
+    )
+    schema.add_argument(
+        "--config",
+        action="store_true",
+        help="print the JSON Schema of the configuration ([tool.celldose], celldose.toml)",
     )
     return parser
 
@@ -137,9 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "schema":
+        from celldose.config import config_schema
         from celldose.schema import protocol_schema
 
-        sys.stdout.write(json.dumps(protocol_schema(), indent=2) + "\n")
+        schema = config_schema() if args.config else protocol_schema()
+        sys.stdout.write(json.dumps(schema, indent=2) + "\n")
         return EXIT_OK
     if args.command == "show":
         return _show(args.path)
@@ -249,7 +323,7 @@ def _explain(wanted: str) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from celldose.api import check_bytes, check_paths
+    from celldose.api import check_bytes
     from celldose.diagnostics import Severity
     from celldose.formatters import FORMATTERS
     from celldose.formatters.text import render_statistics
@@ -258,34 +332,190 @@ def _check(args: argparse.Namespace) -> int:
     paths: list[str] = args.paths
     output = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     usage = _usage_problem(paths, args, output)
-    if usage:
-        sys.stderr.write(f"celldose: error: {usage}\n")
+    filters = _filters(args)
+    if usage or isinstance(filters, str):
+        sys.stderr.write(f"celldose: error: {usage or filters}\n")
         return EXIT_USAGE
+    stdin: tuple[str, bytes] | None = None
     try:
         if paths == ["-"]:
             # Read one byte past the limit, never more: an endless stream is refused, not held.
-            report = check_bytes(sys.stdin.buffer.read(MAX_BYTES + 1), args.stdin_filename)
+            stdin = (args.stdin_filename, sys.stdin.buffer.read(MAX_BYTES + 1))
+            report = check_bytes(stdin[1], args.stdin_filename)
         else:
-            report = check_paths(paths, jobs=args.jobs)
+            report = _check_paths(paths, args)
     except FileNotFoundError as exc:
         sys.stderr.write(f"celldose: error: {exc}\n")
         return EXIT_USAGE
-    if not report.paths:
+    if not report.paths and not args.quiet:
         sys.stderr.write(
             "celldose: warning: no protocol files (*.yaml, *.yml, *.csv, *.xlsx, *.md) found\n"
         )
+    filtered = _filter(report, filters, args, stdin)
+    if isinstance(filtered, str):
+        sys.stderr.write(f"celldose: error: {filtered}\n")
+        return EXIT_USAGE
+    report, fail_on = filtered
+    if args.write_baseline:
+        return _write_baseline(report, args.write_baseline)
     if args.statistics:
-        sys.stdout.write(render_statistics(report))
+        sys.stdout.write(render_statistics(report, with_summary=not args.quiet))
     elif output == "junit":  # the one format whose content depends on --fail-on
         from celldose.formatters import junit  # imported only when asked for: XML is not free
 
-        sys.stdout.write(junit.render(report, Severity(args.fail_on)))
+        sys.stdout.write(junit.render(report, fail_on))
     elif output == "fhir":
         from celldose.formatters import fhir_outcome
 
         sys.stdout.write(fhir_outcome.render(report))
+    elif output == "html":  # reads each file again for its tables; standard input only once
+        from celldose.formatters import html
+
+        sys.stdout.write(html.render(report, load=paths != ["-"]))
+    elif output == "text":
+        sys.stdout.write(_text(report, args, stdin))
     else:
         sys.stdout.write(FORMATTERS[output](report))
     order = list(Severity)  # error, warning, info: most severe first
-    failing = order[: order.index(Severity(args.fail_on)) + 1]
+    failing = order[: order.index(fail_on) + 1]
     return EXIT_ERRORS if any(d.severity in failing for d in report.diagnostics) else EXIT_OK
+
+
+def _check_paths(paths: list[str], args: argparse.Namespace) -> Report:
+    """Check files and directories, with --exclude, and a progress line on a terminal."""
+    from celldose.api import check_paths
+
+    progress = _Progress() if not args.quiet and _is_terminal(sys.stderr) else None
+    try:
+        return check_paths(paths, jobs=args.jobs, exclude=args.exclude, progress=progress)
+    finally:
+        if progress is not None:
+            progress.clear()
+
+
+def _text(report: Report, args: argparse.Namespace, stdin: tuple[str, bytes] | None) -> str:
+    """The text report: coloured per --color, with source lines unless --no-show-source."""
+    from celldose.formatters import text
+
+    source = None
+    if args.show_source:
+        source = text.read_source if stdin is None else text.source_of_bytes(*stdin)
+    return text.render(
+        report, color=_use_color(args.color), source=source, with_summary=not args.quiet
+    )
+
+
+def _use_color(choice: str) -> bool:
+    """--color always or never; auto: NO_COLOR (any value but empty) turns colour off,
+    FORCE_COLOR (likewise) on, for a CI log; otherwise colour when stdout is a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return os.environ.get("TERM") != "dumb" and _is_terminal(sys.stdout)
+
+
+def _is_terminal(stream: TextIO | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):  # closed, or detached
+        return False
+
+
+class _Progress:
+    """``checking 120/2000 files`` on one line of standard error, rewritten in place (at most
+    ten times a second) and cleared at the end; only for more than :data:`MIN_FILES` files."""
+
+    MIN_FILES = 50
+
+    def __init__(self) -> None:
+        self._width = 0  # characters on the line now
+        self._last: float | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        import time
+
+        now = time.monotonic()
+        if total <= self.MIN_FILES or (self._last is not None and now - self._last < 0.1):
+            return
+        self._last = now
+        line = f"checking {done}/{total} files"
+        self._write("\r" + line.ljust(self._width))
+        self._width = len(line)
+
+    def clear(self) -> None:
+        if self._width:
+            self._write("\r" + " " * self._width + "\r")
+            self._width = 0
+
+    def _write(self, text: str) -> None:
+        try:
+            sys.stderr.write(text)
+            sys.stderr.flush()
+        except (OSError, ValueError):  # a closed terminal: the check goes on without it
+            self._last = float("inf")
+
+
+class _Filters(NamedTuple):
+    """What narrows a report: configuration files, command-line selection, a baseline."""
+
+    resolver: Resolver
+    overrides: Overrides
+    baseline: Baseline | None
+
+
+def _filters(args: argparse.Namespace) -> _Filters | str:
+    """The command line's selection, --config and --baseline, read before checking: a usage
+    error is reported before any file is read."""
+    from celldose import baseline, config
+
+    if args.baseline and args.write_baseline:
+        return "--baseline and --write-baseline do not combine: --write-baseline records all"
+    try:
+        overrides = config.Overrides(
+            select=None if args.select is None else config.parse_codes(args.select, "--select"),
+            ignore=config.parse_codes(args.ignore, "--ignore") if args.ignore else (),
+            strict=args.strict,
+        )
+        explicit = config.load(Path(args.config)) if args.config else None
+        accepted = baseline.load(Path(args.baseline)) if args.baseline else None
+    except (config.ConfigError, baseline.BaselineError) as exc:
+        return str(exc)
+    return _Filters(config.Resolver(explicit), overrides, accepted)
+
+
+def _filter(
+    report: Report, filters: _Filters, args: argparse.Namespace, stdin: tuple[str, bytes] | None
+) -> tuple[Report, Severity] | str:
+    """Inline suppressions, then configuration, then the baseline; and the --fail-on threshold
+    (a configuration's strict lowers it to warning unless --fail-on is given)."""
+    from celldose import config, suppressions
+    from celldose.diagnostics import Severity
+
+    report = suppressions.apply(report, stdin)
+    try:
+        applied = config.apply(report, filters.resolver, filters.overrides)
+    except config.ConfigError as exc:
+        return str(exc)
+    report = applied.report
+    if filters.baseline is not None:
+        report = filters.baseline.new(report)
+    fail_on = Severity(args.fail_on or "error")
+    if applied.strict and (args.strict or args.fail_on is None) and fail_on is Severity.ERROR:
+        fail_on = Severity.WARNING
+    return report, fail_on
+
+
+def _write_baseline(report: Report, target: str) -> int:
+    from celldose.baseline import BaselineError, write
+
+    try:
+        count = write(Path(target), report)
+    except BaselineError as exc:
+        sys.stderr.write(f"celldose: error: {exc}\n")
+        return EXIT_USAGE
+    findings = "finding" if count == 1 else "findings"
+    sys.stderr.write(f"celldose: recorded {count} {findings} in the baseline {target}\n")
+    return EXIT_OK
