@@ -44,3 +44,10 @@ def test_schema_names_every_field_and_forbids_unknown_keys() -> None:
         "notes",
     }
     assert row["additionalProperties"] is False
+
+
+def test_the_readme_shows_the_editor_schema_line_for_the_committed_schema() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    line = next(x for x in readme.splitlines() if x.startswith("# yaml-language-server:"))
+    assert line.endswith("/schemas/protocol.schema.json")
+    assert (ROOT / "schemas" / "protocol.schema.json").is_file()
