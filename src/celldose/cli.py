@@ -39,6 +39,8 @@ examples:
   celldose check sheets/ --exclude 'legacy/*' --strict
   celldose check protocols/ --write-baseline celldose-baseline.json
   celldose check - --stdin-filename knee.yaml < knee.yaml
+  celldose check protocols/ --fix
+  celldose check protocols/ --diff --unsafe-fixes
   celldose explain CD301"""
 
 _FORMATS = ("text", "json", "jsonl", "github", "sarif", "junit", "fhir", "html")
@@ -153,6 +155,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--write-baseline",
         metavar="FILE",
         help="record today's findings in FILE as the baseline, print nothing else, exit 0",
+    )
+    check.add_argument(
+        "--fix",
+        action="store_true",
+        help="apply the safe fixes to YAML files (a missing total, CD303), then report what "
+        "remains",
+    )
+    check.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="with --fix or --diff, also apply the unsafe fixes (a total that differs from "
+        "dose x days, CD301: the dose may be the wrong number)",
+    )
+    check.add_argument(
+        "--diff",
+        action="store_true",
+        help="print what --fix would change as a unified diff, write nothing; exit 1 if "
+        "anything would change",
     )
 
     show = commands.add_parser(
@@ -290,6 +310,12 @@ def _usage_problem(paths: list[str], args: argparse.Namespace, output: str) -> s
         return "- reads standard input, which is closed"
     if args.stdin_filename != "<stdin>" and paths != ["-"]:
         return "--stdin-filename names standard input: use it with -"
+    if args.fix and paths == ["-"] and not args.diff:
+        return "--fix writes files: it does not combine with - (use --diff)"
+    if args.unsafe_fixes and not (args.fix or args.diff):
+        return "--unsafe-fixes applies with --fix or --diff"
+    if (args.fix or args.diff) and args.write_baseline:
+        return "--fix and --diff do not combine with --write-baseline"
     if args.statistics and output != "text":
         return f"--statistics prints a text table; it does not combine with --format {output}"
     return None
@@ -356,6 +382,14 @@ def _check(args: argparse.Namespace) -> int:
         sys.stderr.write(f"celldose: error: {filtered}\n")
         return EXIT_USAGE
     report, fail_on = filtered
+    if args.diff:
+        return _diff(report, args, stdin)
+    if args.fix:
+        fixed = _fix(report, fail_on, args)
+        if isinstance(fixed, str):
+            sys.stderr.write(f"celldose: error: {fixed}\n")
+            return EXIT_USAGE
+        report, fail_on = fixed
     if args.write_baseline:
         return _write_baseline(report, args.write_baseline)
     if args.statistics:
@@ -379,6 +413,70 @@ def _check(args: argparse.Namespace) -> int:
     order = list(Severity)  # error, warning, info: most severe first
     failing = order[: order.index(fail_on) + 1]
     return EXIT_ERRORS if any(d.severity in failing for d in report.diagnostics) else EXIT_OK
+
+
+def _diff(report: Report, args: argparse.Namespace, stdin: tuple[str, bytes] | None) -> int:
+    """--diff: what --fix would change, as a unified diff on stdout; nothing is written."""
+    from celldose import fixes
+
+    if stdin is not None:
+        one = fixes.fix_bytes(stdin[1], report.diagnostics, stdin[0], unsafe=args.unsafe_fixes)
+        planned = [one] if one is not None else []
+    else:
+        planned = fixes.fix_report(report, unsafe=args.unsafe_fixes)
+    changed = [f for f in planned if f.edits]
+    for fix in changed:
+        sys.stdout.write(fixes.unified_diff(fix.path, fix.before, fix.after))
+    if not args.quiet:
+        sys.stderr.write(_fix_summary("Would fix", planned))
+    return EXIT_ERRORS if changed else EXIT_OK
+
+
+def _fix(
+    report: Report, fail_on: Severity, args: argparse.Namespace
+) -> tuple[Report, Severity] | str:
+    """--fix: write the fixes, then check the paths again; the new report and threshold."""
+    from celldose import fixes
+    from celldose.convert.atomic import write_atomic
+
+    planned = fixes.fix_report(report, unsafe=args.unsafe_fixes)
+    written: list[fixes.FileFix] = []
+    for fix in planned:
+        if not fix.edits:
+            continue
+        try:
+            write_atomic(Path(fix.path), fix.content, force=True)
+        except OSError as exc:
+            sys.stderr.write(f"celldose: error: cannot write {fix.path}: {exc}\n")
+            continue
+        written.append(fix)
+    if not args.quiet:
+        skipped = [f for f in planned if not f.edits]
+        sys.stderr.write(_fix_summary("Fixed", [*written, *skipped]))
+    if not written:
+        return report, fail_on
+    return _filter(_check_paths(args.paths, args), _filters_or_die(args), args, None)
+
+
+def _fix_summary(verb: str, planned: Sequence[object]) -> str:
+    """``Fixed 2 findings (1 unsafe).``, and the unsafe fixes left for --unsafe-fixes."""
+    from celldose.fixes import FileFix
+
+    done = [f for f in planned if isinstance(f, FileFix)]
+    count = sum(len(f.edits) for f in done)
+    unsafe = sum(1 for f in done for e in f.edits if e.unsafe)
+    left = sum(f.skipped_unsafe for f in done)
+    line = f"{verb} {count} finding{'s' if count != 1 else ''}"
+    line += f" ({unsafe} unsafe)." if unsafe else "."
+    if left:
+        line += f" {left} more with --unsafe-fixes."
+    return line + "\n"
+
+
+def _filters_or_die(args: argparse.Namespace) -> _Filters:
+    filters = _filters(args)
+    assert not isinstance(filters, str), "the same arguments were accepted before the fix"
+    return filters
 
 
 def _check_paths(paths: list[str], args: argparse.Namespace) -> Report:
