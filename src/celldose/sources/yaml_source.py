@@ -239,6 +239,10 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, lines: LineIndex) -> SourceP
         what = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
         line, column = lines.locate(mark.index) if mark is not None else (1, 1)
         span = Span(line, column, line, column + 1)
+        if "maximum nesting depth" in what:
+            # libyaml 0.2.5 as bundled with PyYAML 6.0.4 stops flow nesting itself, at 1,000
+            # levels, while scanning ahead: before this composer's own bound is reached.
+            return SourceProblem("input-limit", f"nesting deeper than {MAX_DEPTH} levels", span)
         return SourceProblem("yaml-syntax", f"invalid YAML: {what}", span)
     if isinstance(exc, yaml.reader.ReaderError):
         index = exc.position
