@@ -455,9 +455,14 @@ def _run_grid(label: str, grid: Grid, keep: bool) -> Run:
         )
         cells, rows, complete = CellSum(), 0, True
         unusable: set[Pointer] = set()
+        seen_problems = seen_unreported = 0
         for row in sheet.rows():
-            unusable.update(p.pointer for p in sheet.problems if p.pointer is not None)
-            unusable.update(sheet.unreported)
+            # Only the problems the reader added for this row: rescanning them all would make a
+            # sheet with a problem on every row quadratic.
+            new = sheet.problems[seen_problems:]
+            unusable.update(p.pointer for p in new if p.pointer is not None)
+            unusable.update(sheet.unreported[seen_unreported:])
+            seen_problems, seen_unreported = len(sheet.problems), len(sheet.unreported)
             administration, row_errors = validate_row(row.index, row.data)
             complete = complete and not row_errors
             row_found = list(row_errors)
