@@ -388,11 +388,11 @@ def _run(label: str, loaded: Loaded) -> Run:
         return None, diagnostics, reading
     validated = validate(loaded.data)
     findings: list[Finding] = list(validated.findings)
+    weight = _protocol_weight(validated.protocol, loaded.data)
     context = RowContext(
         product=_protocol_product(validated.protocol, loaded.data),
-        patient_weight=_protocol_weight(validated.protocol, loaded.data),
-        weight_unreadable=_weight_written(loaded.data)
-        and _protocol_weight(validated.protocol, loaded.data) is None,
+        patient_weight=weight,
+        weight_unreadable=weight is None and _weight_written(loaded.data),
     )
     for index, row in validated.rows:
         findings.extend(_row_findings(index, row, context))
@@ -563,15 +563,4 @@ def _diagnostic(
     fix: str | None,
     sheet: str | None = None,
 ) -> Diagnostic:
-    rule = BY_NAME[rule_name]
-    return Diagnostic(
-        path=path,
-        code=rule.code,
-        name=rule.name,
-        severity=rule.severity,
-        message=message,
-        span=span,
-        pointer=pointer,
-        fix=fix or rule.fix,
-        sheet=sheet,
-    )
+    return BY_NAME[rule_name].diagnostic(path, message, span, pointer, fix, sheet)

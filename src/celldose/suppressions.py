@@ -219,13 +219,4 @@ def _unused(path: str, suppression: Suppression) -> Diagnostic:
     message = f"{subject} suppresses nothing: " + "; ".join(parts)
     if suppression.ref:
         message = f"{suppression.ref}: {message}"
-    return Diagnostic(
-        path=path,
-        code=UNUSED_SUPPRESSION.code,
-        name=UNUSED_SUPPRESSION.name,
-        severity=UNUSED_SUPPRESSION.severity,
-        message=message,
-        span=suppression.span,
-        fix=UNUSED_SUPPRESSION.fix,
-        sheet=suppression.sheet,
-    )
+    return UNUSED_SUPPRESSION.diagnostic(path, message, suppression.span, sheet=suppression.sheet)

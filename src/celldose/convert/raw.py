@@ -9,22 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from celldose.model import Administration, ProtocolFields
 from celldose.sources.sheet import Grid, read_sheet
 from celldose.sources.text import Loaded
 
-PROTOCOL_KEYS = ("protocol", "condition", "product", "total_cells", "patient_weight")
-ROW_KEYS = (
-    "route",
-    "dose",
-    "days",
-    "total",
-    "per_side",
-    "laterality",
-    "product",
-    "volume",
-    "concentration",
-    "notes",
-)
+PROTOCOL_KEYS = tuple(f.alias or name for name, f in ProtocolFields.model_fields.items())
+"""The protocol's own keys as a file writes them, in the model's order."""
+ROW_KEYS = tuple(f.alias or name for name, f in Administration.model_fields.items())
+"""A row's keys, in the model's order: the columns a converted sheet may have."""
 
 
 @dataclass(frozen=True, slots=True)

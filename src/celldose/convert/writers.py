@@ -19,6 +19,7 @@ import re
 import yaml
 
 from celldose.convert.raw import RawProtocol
+from celldose.sources.csv_source import mark
 
 HEADERS = {
     "route": "Route of Administration",
@@ -41,7 +42,6 @@ LABELS = {
 }
 _NUMBER_KEYS = frozenset({"dose", "days", "total"})
 """Columns whose plain integers are stored as numbers; every other cell stays text."""
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _GROUPED_INTEGER = re.compile(r"^(?:[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d{0,14})$")
 
 
@@ -56,7 +56,7 @@ def to_csv(protocol: RawProtocol) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # so a value's lone \r is quoted too
     for row in _table(protocol):
-        writer.writerow([neutralize(cell) for cell in row])
+        writer.writerow([mark(cell) for cell in row])
     return out.getvalue().encode("utf-8")
 
 
@@ -124,15 +124,6 @@ def unwritable_in_markdown(protocol: RawProtocol) -> str | None:
         if value.strip().startswith("*") or value.strip().endswith("*"):
             return f"{key} {value!r} starts or ends with an asterisk (bold markup)"
     return None
-
-
-def neutralize(value: str) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula.
-
-    The apostrophe is the text mark; a value that itself starts with one gets a second, so
-    that the reader, which removes one mark, gives back exactly the value.
-    """
-    return "'" + value if value.startswith((*FORMULA_STARTS, "'")) else value
 
 
 DECIMAL_MARK = ["Decimal mark", "point"]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pint
 
-from celldose.diagnostics import Pointer, Severity
+from celldose.diagnostics import Diagnostic, Pointer, Severity, Span
 from celldose.model import Administration, ProtocolFields
 from celldose.totals import CellSum
 
@@ -72,3 +72,25 @@ class Rule:
     @property
     def url(self) -> str:
         return DOCS_URL.format(code=self.code.lower())
+
+    def diagnostic(
+        self,
+        path: str,
+        message: str,
+        span: Span | None,
+        pointer: Pointer = (),
+        fix: str | None = None,
+        sheet: str | None = None,
+    ) -> Diagnostic:
+        """A finding of this rule placed in its file; the rule's own fix unless one is given."""
+        return Diagnostic(
+            path=path,
+            code=self.code,
+            name=self.name,
+            severity=self.severity,
+            message=message,
+            span=span,
+            pointer=pointer,
+            fix=fix or self.fix,
+            sheet=sheet,
+        )

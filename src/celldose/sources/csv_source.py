@@ -95,11 +95,11 @@ def _cells(record: list[str], raw: str, line: int, delimiter: str) -> list[Cell]
         cells, column = [], 1
         for field in record:
             end = column + max(1, len(field))
-            cells.append(Cell(_unmark(field), Span(line, column, line, end)))
+            cells.append(Cell(unmark(field), Span(line, column, line, end)))
             column += len(field) + 1
         return cells
     spans = _QuotedSpans(raw, line, delimiter)
-    return [Cell(_unmark(field), functools.partial(spans.get, i)) for i, field in enumerate(record)]
+    return [Cell(unmark(field), functools.partial(spans.get, i)) for i, field in enumerate(record)]
 
 
 class _QuotedSpans:
@@ -152,18 +152,22 @@ def _field_starts(
     yield start, (line, max(column, start[1] + 1))
 
 
-def _unmark(field: str) -> str:
-    """Remove the apostrophe that keeps a spreadsheet from running a cell as a formula.
+MARKED_STARTS = "=+-@\t\r'"
+"""First characters that get the apostrophe text mark in CSV: what a spreadsheet would run as a
+formula (formula injection), and the apostrophe itself, so that marking can be undone exactly."""
 
-    celldose writes it before a value starting with ``=``, ``+``, ``-``, ``@``, a tab, a
-    carriage return, or an apostrophe; only there is one removed.
-    """
-    if field.startswith("'") and field[1:2] in _MARKED:
+
+def mark(value: str) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula; :func:`unmark` reverses it."""
+    return "'" + value if value[:1] and value[0] in MARKED_STARTS else value
+
+
+def unmark(field: str) -> str:
+    """Remove the apostrophe that keeps a spreadsheet from running a cell as a formula: only
+    before a character of :data:`MARKED_STARTS`, where :func:`mark` puts one."""
+    if field.startswith("'") and field[1:2] and field[1] in MARKED_STARTS:
         return field[1:]
     return field
-
-
-_MARKED = frozenset("=+-@\t\r'")
 
 
 def _line_count(raw: str) -> int:
