@@ -266,6 +266,31 @@ def test_an_unused_suppression_is_reported_as_cd009(tmp_path: Path) -> None:
     assert codes(tmp_path, ".", "--ignore", "CD009") == []
 
 
+def test_suppressions_apply_in_parallel_workers_as_in_one_job(tmp_path: Path) -> None:
+    """Each worker applies the suppressions of the files it checks: the report is the same
+    with one job and with two, and the Python API applies them when asked."""
+    from celldose.api import check_paths
+
+    suppressed = WRONG.replace(
+        "    total: 100,000,000\n", "    total: 100,000,000  # celldose: ignore[CD301]\n"
+    )
+    for i in range(150):  # enough files for check_paths to start workers
+        text = suppressed if i % 3 else WRONG
+        write(tmp_path / f"p{i:03d}.yaml", text)
+    write(tmp_path / "sheet.csv", SHEET.format(note="celldose: ignore[CD301,CD302] typed so"))
+    one = run_cli("check", ".", "--jobs", "1", "--format", "json", cwd=tmp_path)
+    two = run_cli("check", ".", "--jobs", "2", "--format", "json", cwd=tmp_path)
+    assert one.returncode == two.returncode == 1
+    assert one.stdout == two.stdout
+    found = [(d["path"], d["code"]) for d in json.loads(two.stdout)["diagnostics"]]
+    assert found.count(("p000.yaml", "CD301")) == 1 and ("p001.yaml", "CD301") not in found
+    assert sum(code == "CD301" for _, code in found) == 50
+    assert ("sheet.csv", "CD009") in found and ("sheet.csv", "CD301") not in found
+    api = check_paths([tmp_path], jobs=2, suppress=True)
+    assert sum(d.code == "CD301" for d in api.diagnostics) == 50
+    assert sum(d.code == "CD301" for d in check_paths([tmp_path], jobs=2).diagnostics) == 151
+
+
 def test_baseline_reports_only_new_findings(tmp_path: Path) -> None:
     write(tmp_path / "protocols" / "knee.yaml", WRONG)
     write(tmp_path / "protocols" / "hip.yaml", WRONG)

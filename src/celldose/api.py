@@ -109,6 +109,7 @@ def check_paths(
     jobs: int | None = 1,
     exclude: Sequence[str] = (),
     progress: Progress | None = None,
+    suppress: bool = False,
 ) -> Report:
     """Check files and directories (searched recursively for YAML, CSV, XLSX and Markdown).
 
@@ -116,14 +117,16 @@ def check_paths(
     same, in the same order, whatever the number of jobs. ``exclude`` and what git ignores
     leave files out of directories (see :func:`discover`). ``progress`` is called in this
     process after each file, in order, with the number of files checked and the total.
+    ``suppress`` applies each file's inline suppressions (``celldose: ignore[CODE]``) as
+    ``celldose check`` does: covered findings are dropped, unused suppressions are CD009.
     """
     files = list(_discover(paths, exclude))
     labels = [os.fspath(f) for f, _ in files]
     workers = min(jobs or available_cores(), max(1, len(files) // PARALLEL_MIN_FILES))
     if workers <= 1:
-        per_file = _in_sequence(files, progress)
+        per_file = _in_sequence(files, progress, suppress)
     else:
-        per_file = _in_parallel(files, workers, progress)
+        per_file = _in_parallel(files, workers, progress, suppress)
     return Report.of((d for found in per_file for d in found), labels)
 
 
@@ -138,31 +141,48 @@ def available_cores() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _check_file(file: tuple[Path, bool]) -> list[Diagnostic]:
+def _check_file(file: tuple[Path, bool], suppress: bool = False) -> list[Diagnostic]:
     path, explicit = file
     label = os.fspath(path)
-    source = _read(path, explicit)
+    suffix = path.suffix.lower()
+    text: str | None = None
+    if suffix == ".xlsx":
+        source = _xlsx(path, path.stem)
+    else:
+        read = read_text(path)
+        if isinstance(read, SourceProblem):
+            source = _problem(read)
+        else:
+            text, source = read, _parse(read, label, suffix, explicit)
     if isinstance(source, Loaded):
-        return _run(label, source)[1]
-    return [d for _, found, _ in _grid_runs(label, source, False) for d in found]
+        found = _run(label, source)[1]
+    else:
+        found = [d for _, run, _ in _grid_runs(label, source, False) for d in run]
+    if suppress and (text is not None or suffix == ".xlsx"):
+        from celldose.suppressions import filter_file
+
+        # Here, where the text is at hand: a workbook is the one file read again.
+        found = filter_file(label, found, text)
+    return found
 
 
 def _in_sequence(
-    files: list[tuple[Path, bool]], progress: Progress | None
+    files: list[tuple[Path, bool]], progress: Progress | None, suppress: bool = False
 ) -> list[list[Diagnostic]]:
     per_file: list[list[Diagnostic]] = []
     for file in files:
-        per_file.append(_check_file(file))
+        per_file.append(_check_file(file, suppress))
         if progress is not None:
             progress(len(per_file), len(files))
     return per_file
 
 
 def _in_parallel(
-    files: list[tuple[Path, bool]], workers: int, progress: Progress | None
+    files: list[tuple[Path, bool]], workers: int, progress: Progress | None, suppress: bool
 ) -> list[list[Diagnostic]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
 
     # On Linux, fork shares the parent's imports and unit registry: no start-up per worker.
     # Elsewhere (macOS, Windows) fork is unsafe or absent; the platform's default is used.
@@ -173,21 +193,24 @@ def _in_parallel(
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             # map yields the results in the files' order, each as soon as it and those before
             # it are done: the progress follows the chunks without changing the order.
-            for found in pool.map(_check_file, files, chunksize=chunk):
+            check_file = partial(_check_file, suppress=suppress)
+            for found in pool.map(check_file, files, chunksize=chunk):
                 per_file.append(found)
                 if progress is not None:
                     progress(len(per_file), len(files))
     except (OSError, NotImplementedError):  # no process pool here (no semaphores, a sandbox)
-        return _in_sequence(files, progress)
+        return _in_sequence(files, progress, suppress)
     return per_file
 
 
-def check_bytes(raw: bytes, path: str = "<stdin>") -> Report:
+def check_bytes(raw: bytes, path: str = "<stdin>", *, suppress: bool = False) -> Report:
     """Check the bytes of a protocol file (standard input), reporting locations under ``path``.
 
     ``path``'s suffix says the format (``.csv``, ``.xlsx``, ``.md``); YAML otherwise.
+    ``suppress`` applies the inline suppressions, as in :func:`check_paths`.
     """
     suffix = Path(path).suffix.lower()
+    text: str | SourceProblem | None = None
     if len(raw) > MAX_BYTES:
         source: Source = _problem(too_large())
     elif suffix == ".xlsx":
@@ -198,8 +221,14 @@ def check_bytes(raw: bytes, path: str = "<stdin>") -> Report:
             _problem(text) if isinstance(text, SourceProblem) else _parse(text, path, suffix, True)
         )
     if isinstance(source, Loaded):
-        return Report.of(_run(path, source)[1], (path,))
-    return Report.of((d for _, found, _ in _grid_runs(path, source, False) for d in found), (path,))
+        found = _run(path, source)[1]
+    else:
+        found = [d for _, run, _ in _grid_runs(path, source, False) for d in run]
+    if suppress and (isinstance(text, str) or (suffix == ".xlsx" and len(raw) <= MAX_BYTES)):
+        from celldose.suppressions import filter_file
+
+        found = filter_file(path, found, text if isinstance(text, str) else None, raw)
+    return Report.of(found, (path,))
 
 
 def check_text(text: str, path: str = "<text>") -> Report:

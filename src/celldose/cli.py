@@ -367,7 +367,7 @@ def _check(args: argparse.Namespace) -> int:
         if paths == ["-"]:
             # Read one byte past the limit, never more: an endless stream is refused, not held.
             stdin = (args.stdin_filename, sys.stdin.buffer.read(MAX_BYTES + 1))
-            report = check_bytes(stdin[1], args.stdin_filename)
+            report = check_bytes(stdin[1], args.stdin_filename, suppress=True)
         else:
             report = _check_paths(paths, args)
     except FileNotFoundError as exc:
@@ -377,7 +377,7 @@ def _check(args: argparse.Namespace) -> int:
         sys.stderr.write(
             "celldose: warning: no protocol files (*.yaml, *.yml, *.csv, *.xlsx, *.md) found\n"
         )
-    filtered = _filter(report, filters, args, stdin)
+    filtered = _filter(report, filters, args)
     if isinstance(filtered, str):
         sys.stderr.write(f"celldose: error: {filtered}\n")
         return EXIT_USAGE
@@ -455,7 +455,7 @@ def _fix(
         sys.stderr.write(_fix_summary("Fixed", [*written, *skipped]))
     if not written:
         return report, fail_on
-    return _filter(_check_paths(args.paths, args), _filters_or_die(args), args, None)
+    return _filter(_check_paths(args.paths, args), _filters_or_die(args), args)
 
 
 def _fix_summary(verb: str, planned: Sequence[object]) -> str:
@@ -485,7 +485,9 @@ def _check_paths(paths: list[str], args: argparse.Namespace) -> Report:
 
     progress = _Progress() if not args.quiet and _is_terminal(sys.stderr) else None
     try:
-        return check_paths(paths, jobs=args.jobs, exclude=args.exclude, progress=progress)
+        return check_paths(
+            paths, jobs=args.jobs, exclude=args.exclude, progress=progress, suppress=True
+        )
     finally:
         if progress is not None:
             progress.clear()
@@ -585,14 +587,14 @@ def _filters(args: argparse.Namespace) -> _Filters | str:
 
 
 def _filter(
-    report: Report, filters: _Filters, args: argparse.Namespace, stdin: tuple[str, bytes] | None
+    report: Report, filters: _Filters, args: argparse.Namespace
 ) -> tuple[Report, Severity] | str:
-    """Inline suppressions, then configuration, then the baseline; and the --fail-on threshold
-    (a configuration's strict lowers it to warning unless --fail-on is given)."""
-    from celldose import config, suppressions
+    """Configuration, then the baseline (inline suppressions were applied as each file was
+    checked); and the --fail-on threshold (a configuration's strict lowers it to warning unless
+    --fail-on is given)."""
+    from celldose import config
     from celldose.diagnostics import Severity
 
-    report = suppressions.apply(report, stdin)
     try:
         applied = config.apply(report, filters.resolver, filters.overrides)
     except config.ConfigError as exc:

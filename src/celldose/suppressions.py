@@ -9,8 +9,10 @@ codes it names, exactly (no prefixes), on its line or row only. A suppression th
 nothing (no such finding there, or a code that is no rule) is itself reported, as CD009, so
 that suppressions do not outlive the findings they were written for.
 
-This is a step after checking: the files are read again for their comments and notes, and the
-parsers know nothing of it. A file is only parsed again when its text holds a suppression.
+This is a step after checking each file, and the parsers know nothing of it:
+:func:`filter_file` takes a file's findings and the text they were found in (the checking
+worker has it already), and parses the text again only when it holds a suppression.
+:func:`apply` does the same for a whole report, reading each file again.
 """
 
 from __future__ import annotations
@@ -78,34 +80,54 @@ def apply(report: Report, stdin: tuple[str, bytes] | None = None) -> Report:
     Files are read again from their paths; ``stdin`` gives the name and bytes of standard
     input, which cannot be read twice.
     """
-    by_path: dict[str, list[Suppression]] = {}
-    for path in report.paths:
-        raw = stdin[1] if stdin is not None and path == stdin[0] else None
-        found = find(path, raw)
-        if found:
-            by_path[path] = found
-    if not by_path:
-        return report
-    kept: list[Diagnostic] = []
+    by_path: dict[str, list[Diagnostic]] = {path: [] for path in report.paths}
     for diagnostic in report.diagnostics:
-        covering = [s for s in by_path.get(diagnostic.path, ()) if s.covers(diagnostic)]
+        by_path.setdefault(diagnostic.path, []).append(diagnostic)
+    kept: list[Diagnostic] = []
+    for path, found in by_path.items():
+        raw = stdin[1] if stdin is not None and path == stdin[0] else None
+        kept.extend(_filter(path, found, find(path, raw)))
+    return Report.of(kept, report.paths)
+
+
+def filter_file(
+    path: str, diagnostics: list[Diagnostic], text: str | None = None, raw: bytes | None = None
+) -> list[Diagnostic]:
+    """One file's findings without those its suppressions cover, plus a CD009 for each unused
+    suppression. ``text`` is the file's decoded text (YAML, CSV, Markdown) when the caller has
+    it; otherwise the file is read from ``raw`` or from ``path`` (a workbook is always read)."""
+    found = find_in_text(path, text) if text is not None else find(path, raw)
+    return _filter(path, diagnostics, found) if found else diagnostics
+
+
+def _filter(
+    path: str, diagnostics: list[Diagnostic], suppressions: list[Suppression]
+) -> list[Diagnostic]:
+    kept: list[Diagnostic] = []
+    for diagnostic in diagnostics:
+        covering = [s for s in suppressions if s.covers(diagnostic)]
         for suppression in covering:
             suppression.used.add(diagnostic.code)
         if not covering:
             kept.append(diagnostic)
-    for path, suppressions in by_path.items():
-        kept.extend(_unused(path, s) for s in suppressions if s.idle)
-    return Report.of(kept, report.paths)
+    kept.extend(_unused(path, s) for s in suppressions if s.idle)
+    return kept
 
 
 def find(path: str, raw: bytes | None = None) -> list[Suppression]:
     """The suppressions written in a file (``raw``: its bytes, when not read from ``path``)."""
-    suffix = Path(path).suffix.lower()
-    if suffix == ".xlsx":
+    if Path(path).suffix.lower() == ".xlsx":
         return _workbook(path, raw)
     text = _text(path, raw)
-    if text is None or not _MARK.search(text):
+    return [] if text is None else find_in_text(path, text)
+
+
+def find_in_text(path: str, text: str) -> list[Suppression]:
+    """The suppressions in the decoded text of a YAML, CSV or Markdown file (by ``path``'s
+    suffix); a workbook is not text: use :func:`find`."""
+    if not _MARK.search(text):
         return []
+    suffix = Path(path).suffix.lower()
     if suffix in _SHEET_SUFFIXES:
         if suffix == ".csv":
             from celldose.sources.csv_source import csv_grid
