@@ -165,3 +165,21 @@ def test_only_the_documented_error_escapes(text: str) -> None:
         assert exc.reason
     else:
         assert isinstance(amount.value, Fraction)
+
+
+@given(
+    magnitude=st.integers(min_value=1, max_value=10**30) | st.fractions(min_value=0),
+    unit=st.sampled_from(["cell", "cell/kg", "cell/lb", "cell/mL", "mg", "mL", "kg", "lb"]),
+)
+@settings(max_examples=200, deadline=None)
+def test_the_direct_quantity_is_the_quantity_pint_builds(magnitude: object, unit: str) -> None:
+    """units.registry.quantity skips pint's argument checks, so it must build exactly what
+    pint's constructor builds: same type, magnitude, unit, equality, text and arithmetic."""
+    from celldose.units.registry import quantity, registry
+
+    units = registry().parse_units(unit)._units
+    fast, slow = quantity(magnitude, units), registry().Quantity(magnitude, units)
+    assert type(fast) is type(slow) and vars(fast) == vars(slow)
+    assert fast == slow and str(fast) == str(slow) and repr(fast) == repr(slow)
+    assert fast * 3 == slow * 3 and (fast + slow).magnitude == 2 * slow.magnitude
+    assert fast.units == slow.units and fast.dimensionality == slow.dimensionality

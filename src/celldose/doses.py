@@ -80,7 +80,7 @@ def cells_per_injection(
 ) -> PerInjection | None:
     """The row's cells per injection from its dose, or from its weight or volume."""
     dose = row.dose
-    if isinstance(dose, pint.Quantity) and unit_name(dose.units) == "cell":
+    if isinstance(dose, pint.Quantity) and unit_name(dose) == "cell":
         cells = Fraction(dose.magnitude)
         return PerInjection(cells, cells, cells, (("dose", dose),))
     if isinstance(dose, pint.Quantity):

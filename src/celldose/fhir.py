@@ -372,7 +372,7 @@ def _sides_text(laterality: Laterality | None) -> str:
 def _amount(quantity: pint.Quantity[int]) -> _Amount:
     """A quantity's FHIR value, UCUM code and unit: exact, in millions when round enough."""
     magnitude = Fraction(quantity.magnitude)
-    unit = _UNITS.get(unit_name(quantity.units))
+    unit = _UNITS.get(unit_name(quantity))
     if unit is None:  # not a unit celldose reads today; kept, uncoded, rather than guessed
         return _Amount(_exact(magnitude, quantity), f"{quantity.units:~}", None)
     if unit.in_millions:

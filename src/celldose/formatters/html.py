@@ -360,7 +360,7 @@ def _totals(
     shown, verdict = "not written", ""
     if written is not None:
         shown = format_quantity(written)
-        in_cells = unit_name(written.units) == "cell"
+        in_cells = unit_name(written) == "cell"
         matches = in_cells and written.magnitude in (total.low, total.high)
         verdict = ("ok" if matches else "MISMATCH") if total.complete else "not checked"
     slug = re.sub("[^a-z]+", "-", verdict.lower()).strip("-")

@@ -22,7 +22,7 @@ def render(protocol: Protocol, path: str) -> str:
     lines += ["", summary(cells.rows, total.low, total.high, total.complete)]
     written = protocol.total_cells
     if written is not None:
-        in_cells = unit_name(written.units) == "cell"
+        in_cells = unit_name(written) == "cell"
         matches = in_cells and written.magnitude in (total.low, total.high)
         verdict = ("ok" if matches else "MISMATCH") if total.complete else "not checked"
         lines.append(f"total_cells written: {format_quantity(written)}  {verdict}")
@@ -52,7 +52,7 @@ def _value(value: pint.Quantity[int] | object) -> str:
 def _computed(row: Administration, cells: RowCells) -> str:
     expected = row.expected_total
     side = " per side" if row.per_side else ""
-    if cells.per_side is not None and (expected is None or unit_name(expected.units) != "cell"):
+    if cells.per_side is not None and (expected is None or unit_name(expected) != "cell"):
         return f"{cells.per_side:,} cells{side}"  # from the weight, or concentration x volume
     if expected is None:
         return "?"
@@ -73,9 +73,9 @@ def _verdict(row: Administration, cells: RowCells) -> str:
     expected, total = row.expected_total, row.total
     if not isinstance(total, pint.Quantity):
         return "not checked"
-    if cells.per_side is not None and unit_name(total.units) == "cell":
+    if cells.per_side is not None and unit_name(total) == "cell":
         return "ok" if total.magnitude == cells.per_side else "MISMATCH"
-    if expected is None or expected.units != total.units:
+    if expected is None or unit_name(expected) != unit_name(total):
         return "see check"  # a per-kg dose and a cell total: CD301 or CD302 says more
     return "ok" if total == expected else "MISMATCH"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum, StrEnum
 from fractions import Fraction
 from functools import lru_cache
@@ -18,14 +19,15 @@ from typing import Annotated, Any, Final
 
 import pint
 from pint.facets.plain import PlainUnit
+from pint.util import UnitsContainer
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from celldose.diagnostics import describe, quote
 from celldose.units.format import format_quantity
-from celldose.units.parse import Amount, AmountSyntaxError, parse_amount
-from celldose.units.registry import registry
+from celldose.units.parse import MAX_TEXT, Amount, AmountSyntaxError, cell_unit, parse_amount
+from celldose.units.registry import quantity, registry
 
 MAX_DAYS_DIGITS = 6
 MAX_COUNT = 10**30
@@ -68,33 +70,57 @@ _DIMENSION_NAMES: dict[frozenset[tuple[str, object]], str] = {
 
 def to_cell_count(value: object) -> pint.Quantity[int]:
     """Validate a cell count: a positive whole number of cells, or of cells per kilogram."""
-    amount = _amount(value)
+    # Sheets repeat a few spellings thousands of times: the verdict on a text is remembered.
+    if isinstance(value, str) and len(value) <= MAX_TEXT:
+        checked = _count_of_text(value)
+    else:
+        checked = _count(value)
+    if isinstance(checked, _Refusal):
+        raise PydanticCustomError(checked.kind, checked.message, checked.context)
+    return quantity(*checked)
+
+
+@dataclass(frozen=True, slots=True)
+class _Refusal:
+    """Why a value is not a cell count: a PydanticCustomError's parts, kept to raise anew."""
+
+    kind: str
+    message: str
+    context: dict[str, object]
+
+
+@lru_cache(maxsize=4096)
+def _count_of_text(text: str) -> tuple[int, UnitsContainer] | _Refusal:
+    return _count(text)
+
+
+def _count(value: object) -> tuple[int, UnitsContainer] | _Refusal:
+    try:
+        amount = _amount(value)
+    except PydanticCustomError as error:
+        return _Refusal(error.type, error.message_template, error.context or {})
     what = _not_a_count(amount.unit)
     if what is not None:
-        raise PydanticCustomError(
+        return _Refusal(
             "not-a-cell-count",
             "{text} is {what}, not a cell count (expected cells or cells/kg)",
             {"text": _quote(value), "what": what},
         )
     if amount.value <= 0:
-        raise PydanticCustomError(
-            "non-positive-count",
-            "{text} is not a positive cell count",
-            {"text": _quote(value)},
+        return _Refusal(
+            "non-positive-count", "{text} is not a positive cell count", {"text": _quote(value)}
         )
     if not amount.is_integer:
-        raise PydanticCustomError(
-            "invalid-cell-count",
-            "{text} is not a whole number of cells",
-            {"text": _quote(value)},
+        return _Refusal(
+            "invalid-cell-count", "{text} is not a whole number of cells", {"text": _quote(value)}
         )
     if amount.value > MAX_COUNT:
-        raise PydanticCustomError(
+        return _Refusal(
             "invalid-cell-count",
             "{text} is more than 10^30 cells: not a count celldose can check",
             {"text": _quote(value)},
         )
-    return registry().Quantity(int(amount.value), amount.unit)
+    return int(amount.value), amount.unit._units
 
 
 @lru_cache(maxsize=64)
@@ -151,7 +177,7 @@ def _measure(kind: str) -> Callable[[object], pint.Quantity[Any]]:
                 {"text": _quote(value)},
             )
         magnitude = int(amount.value) if amount.is_integer else amount.value
-        return registry().Quantity(magnitude, amount.unit)
+        return quantity(magnitude, amount.unit._units)
 
     return validate
 
@@ -178,23 +204,19 @@ def to_dose(value: object) -> pint.Quantity[Any] | NotApplicable:
             "non-positive-count", "{text} is not a positive amount", {"text": _quote(value)}
         )
     magnitude = int(amount.value) if amount.is_integer else amount.value
-    return registry().Quantity(magnitude, amount.unit)
+    return quantity(magnitude, amount.unit._units)
 
 
 def is_cells(quantity: pint.Quantity[Any]) -> bool:
     """True for cells and cells per mass: the units a cell dose may have."""
-    # ``_units`` is pint's hashable units container; ``.units`` would build a Unit (~2 us) on
+    # ``_units`` is pint's hashable units container; ``.units`` would build a Unit (~1 us) on
     # every call, and rules ask this of every row.
-    return _is_cells_container(getattr(quantity, "_units", None)) or (
-        getattr(quantity, "_units", None) is None and _not_a_count(quantity.units) is None
-    )
+    return _is_cells_container(quantity._units)
 
 
 @lru_cache(maxsize=64)
-def _is_cells_container(units: object) -> bool:
-    if units is None:
-        return False
-    return _not_a_count(registry().Unit(units)) is None  # type: ignore[arg-type]
+def _is_cells_container(units: UnitsContainer) -> bool:
+    return _not_a_count(registry().Unit(units)) is None
 
 
 def what_unit(quantity: pint.Quantity[Any]) -> str:
@@ -259,7 +281,7 @@ def _amount(value: object) -> Amount:
             "invalid-cell-count", "{text} is not a cell count", {"text": _quote(value)}
         )
     if isinstance(value, int):
-        return Amount(Fraction(value), registry().parse_units("cell"))
+        return Amount(Fraction(value), cell_unit())
     if isinstance(value, float):
         if not math.isfinite(value) or abs(value) > 2**53:
             raise PydanticCustomError(
@@ -267,7 +289,7 @@ def _amount(value: object) -> Amount:
                 "{text} is not a float that holds an exact count; pass an int or a string",
                 {"text": _quote(value)},
             )
-        return Amount(Fraction(value), registry().parse_units("cell"))
+        return Amount(Fraction(value), cell_unit())
     if isinstance(value, pint.Quantity):
         magnitude = value.magnitude
         if isinstance(magnitude, bool) or not isinstance(magnitude, int | float | Fraction):

@@ -23,7 +23,7 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     if not isinstance(dose, pint.Quantity) or route.kind is not RouteKind.CELLS or not product:
         return
     kind = product_class(product)
-    unit = unit_name(dose.units)
+    unit = unit_name(dose)
     # cells per lb are more cells per kg: per_kilogram divides by the pound's size, exactly.
     rate = per_kilogram(dose)
     if kind is None or route.canonical is None or (unit != "cell" and rate is None):

@@ -11,7 +11,7 @@ from celldose.units.format import unit_name
 
 def check(protocol: ProtocolFields, cells: CellSum) -> Iterator[Finding]:
     written = protocol.total_cells
-    if written is None or unit_name(written.units) != "cell" or not cells.complete:
+    if written is None or unit_name(written) != "cell" or not cells.complete:
         return
     if written.magnitude in (cells.low, cells.high):
         return

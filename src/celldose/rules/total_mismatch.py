@@ -16,14 +16,14 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     dose, total = row.cell_dose, row.total
     if not isinstance(total, pint.Quantity):
         return
-    if isinstance(dose, pint.Quantity) and unit_name(total.units) == "cell":
+    if isinstance(dose, pint.Quantity) and unit_name(total) == "cell":
         weighed = per_kg_with_weight(row, context.patient_weight)
         if weighed is not None:
             yield from _against(row, total.magnitude, weighed)
             return
     if not isinstance(dose, pint.Quantity):
         return
-    if total.magnitude == dose.magnitude * row.days or total.units != dose.units:
+    if total.magnitude == dose.magnitude * row.days or unit_name(total) != unit_name(dose):
         return  # equal totals are right (exact integers); different units are CD302's finding
     expected = row.expected_total
     assert expected is not None

@@ -16,9 +16,9 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     dose, total = row.cell_dose, row.total
     if not isinstance(dose, pint.Quantity) or not isinstance(total, pint.Quantity):
         return
-    if total.units == dose.units:
+    if unit_name(total) == unit_name(dose):
         return
-    per_kg = per_kilogram(dose) is not None and unit_name(total.units) == "cell"
+    per_kg = per_kilogram(dose) is not None and unit_name(total) == "cell"
     if per_kg and per_kg_with_weight(row, context.patient_weight) is not None:
         return  # the weight turns the dose into cells: CD301 compares them
     if per_kg and context.weight_unreadable:
@@ -26,7 +26,7 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     if per_kg:
         yield Finding(
             RULE.name,
-            f"total is in cells but dose is in {unit_label(dose.units)}, and the protocol "
+            f"total is in cells but dose is in {unit_label(dose)}, and the protocol "
             "states no patient_weight: the cells cannot be computed",
             ("total",),
             "add the patient's weight to the protocol (patient_weight: 70 kg), or write the "
@@ -35,7 +35,7 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
         return
     yield Finding(
         RULE.name,
-        f"total is in {unit_label(total.units)} but dose is in {unit_label(dose.units)}: "
+        f"total is in {unit_label(total)} but dose is in {unit_label(dose)}: "
         "the two cannot be compared",
         ("total",),
         "write dose and total in the same unit (a per-kg dose needs a per-kg total)",

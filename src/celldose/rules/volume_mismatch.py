@@ -17,7 +17,7 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
         return
     cells = implied.exact
     dose, total = row.dose, row.total
-    if isinstance(dose, pint.Quantity) and unit_name(dose.units) == "cell":
+    if isinstance(dose, pint.Quantity) and unit_name(dose) == "cell":
         if dose.magnitude != cells:
             yield Finding(
                 RULE.name,
@@ -36,7 +36,7 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
             "correct the concentration or the volume",
         )
         return
-    if isinstance(total, pint.Quantity) and unit_name(total.units) == "cell":
+    if isinstance(total, pint.Quantity) and unit_name(total) == "cell":
         expected = cells * row.days
         if total.magnitude != expected:
             days = f"{row.days} day{'s' if row.days != 1 else ''}"

@@ -24,12 +24,12 @@ _MILLILITERS = {"milliliter": Fraction(1), "liter": Fraction(1000), "microliter"
 
 
 def kilograms(weight: pint.Quantity[Any]) -> Fraction | None:
-    factor = _KILOGRAMS.get(unit_name(weight.units))
+    factor = _KILOGRAMS.get(unit_name(weight))
     return None if factor is None else Fraction(weight.magnitude) * factor
 
 
 def milliliters(volume: pint.Quantity[Any]) -> Fraction | None:
-    factor = _MILLILITERS.get(unit_name(volume.units))
+    factor = _MILLILITERS.get(unit_name(volume))
     return None if factor is None else Fraction(volume.magnitude) * factor
 
 
@@ -44,7 +44,7 @@ def per_milliliter(concentration: pint.Quantity[Any]) -> Fraction | None:
 
 
 def _cells_per(quantity: pint.Quantity[Any], factors: dict[str, Fraction]) -> Fraction | None:
-    name = unit_name(quantity.units)
+    name = unit_name(quantity)
     if not name.startswith("cell / "):
         return None
     factor = factors.get(name.removeprefix("cell / "))

@@ -116,7 +116,7 @@ def _parse_cached(text: str) -> Amount:
     if not stripped:
         raise AmountSyntaxError(text, "empty: expected a number such as 50,000,000")
     if stripped.isdigit() and stripped.isascii():  # the common spelling, on a fast path
-        return Amount(Fraction(_plain_integer(stripped, text)), _cells())
+        return Amount(Fraction(_plain_integer(stripped, text)), cell_unit())
     return _parse(stripped, text)
 
 
@@ -157,7 +157,7 @@ def _parse(s: str, text: str) -> Amount:
         pos = size.end()
 
     rest = s[pos:].strip()
-    unit = _unit(rest, text) if rest else _cells()
+    unit = _unit(rest, text) if rest else cell_unit()
     return Amount(-value if negative else value, unit)
 
 
@@ -252,5 +252,6 @@ def _lookup_unit(name: str) -> PlainUnit:
     return unit
 
 
-def _cells() -> PlainUnit:
+def cell_unit() -> PlainUnit:
+    """The unit ``cell``, the unit of a number written without one."""
     return _lookup_unit("cell")
