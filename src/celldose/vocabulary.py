@@ -54,6 +54,7 @@ def route_codes(canonical: str) -> tuple[Code, ...]:
     )
 
 
+@lru_cache(maxsize=1024)
 def split_per_side(route: str) -> tuple[str, bool]:
     """``"Intra-articular/per side"`` -> ``("Intra-articular", True)``."""
     match = _PER_SIDE.search(route)

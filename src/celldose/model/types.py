@@ -26,6 +26,7 @@ from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from celldose.diagnostics import describe, quote
 from celldose.units.format import format_quantity
+from celldose.units.memo import by_identity
 from celldose.units.parse import MAX_TEXT, Amount, AmountSyntaxError, cell_unit, parse_amount
 from celldose.units.registry import quantity, registry
 
@@ -214,7 +215,7 @@ def is_cells(quantity: pint.Quantity[Any]) -> bool:
     return _is_cells_container(quantity._units)
 
 
-@lru_cache(maxsize=64)
+@by_identity
 def _is_cells_container(units: UnitsContainer) -> bool:
     return _not_a_count(registry().Unit(units)) is None
 
@@ -226,13 +227,17 @@ def what_unit(quantity: pint.Quantity[Any]) -> str:
 
 def to_total(value: object) -> pint.Quantity[int] | NotApplicable:
     """A total: a cell count, or ``N/A`` for a row that delivers no cells."""
-    if value is NA or (isinstance(value, str) and value.strip().lower() in _NA_SPELLINGS):
+    if value is NA:
+        return NA
+    if isinstance(value, str) and (value == "N/A" or value.strip().lower() in _NA_SPELLINGS):
         return NA
     return to_cell_count(value)
 
 
 def to_days(value: object) -> int:
     """A positive whole number of dosing days, written as digits (``1.0`` is accepted)."""
+    if type(value) is str and value in _PLAIN_DAYS:  # "1", "14": most days, on a fast path
+        return _PLAIN_DAYS[value]
     if isinstance(value, bool):
         raise _days_error(value)
     if isinstance(value, int):
@@ -256,6 +261,7 @@ def to_days(value: object) -> int:
 
 
 _DAYS = re.compile(rf"(\d{{1,{MAX_DAYS_DIGITS}}})(?:\.0+)?")
+_PLAIN_DAYS = {str(n): n for n in range(1, 1000)}
 
 
 def _days_error(value: object) -> PydanticCustomError:

@@ -18,9 +18,11 @@ _CLASS_NAMES = {"msc": "MSC", "bmc": "bone-marrow-concentrate"}
 
 def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     dose = row.dose
-    route = classify(row.route)
     product = row.product or context.product
-    if not isinstance(dose, pint.Quantity) or route.kind is not RouteKind.CELLS or not product:
+    if not isinstance(dose, pint.Quantity) or not product:
+        return
+    route = classify(row.route)
+    if route.kind is not RouteKind.CELLS:
         return
     kind = product_class(product)
     unit = unit_name(dose)

@@ -6,6 +6,8 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from celldose.units.memo import by_identity
+
 if TYPE_CHECKING:
     import pint
     from pint.facets.plain import PlainUnit
@@ -32,7 +34,7 @@ def unit_name(value: pint.Quantity[Any] | PlainUnit) -> str:
     return _name(value._units)
 
 
-@lru_cache(maxsize=128)
+@by_identity
 def _name(units: UnitsContainer) -> str:
     from celldose.units.registry import registry
 
