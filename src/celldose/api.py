@@ -295,25 +295,27 @@ def _patterns(exclude: Sequence[str]) -> tuple[str, ...]:
 
 
 def _walk(directory: Path, exclude: Sequence[str] = ()) -> list[Path]:
-    found: list[Path] = []
+    found: list[tuple[str, Path]] = []  # (path relative to directory, POSIX; the path)
     for root, dirs, files in os.walk(directory):
         here = Path(root)
         relative = here.relative_to(directory)
         dirs[:] = [
             d
             for d in dirs
-            if not d.startswith(".") and not _excluded(here / d, relative / d, exclude)
+            if not d.startswith(".")
+            and not (exclude and _excluded(here / d, relative / d, exclude))
         ]
+        prefix = "" if relative == Path() else relative.as_posix() + "/"
         found.extend(
-            here / name
+            (prefix + name, here / name)
             for name in files
             if not name.startswith(".")
-            and Path(name).suffix.lower() in PROTOCOL_SUFFIXES
-            and not _excluded(here / name, relative / name, exclude)
+            and "." + name.rpartition(".")[2].lower() in PROTOCOL_SUFFIXES  # Path.suffix, fast
+            and not (exclude and _excluded(here / name, relative / name, exclude))
         )
-    found.sort()
-    ignored = _git_ignored(directory, [f.relative_to(directory).as_posix() for f in found])
-    return [f for f in found if f.relative_to(directory).as_posix() not in ignored]
+    found.sort(key=lambda entry: entry[1])
+    ignored = _git_ignored(directory, [posix for posix, _ in found])
+    return [path for posix, path in found if posix not in ignored]
 
 
 GIT_TIMEOUT = 60.0
