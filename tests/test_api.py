@@ -7,7 +7,7 @@ from pathlib import Path
 import pint
 import pydantic
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import celldose
@@ -170,3 +170,12 @@ def test_floats_that_cannot_hold_an_exact_count_are_refused() -> None:
     report = celldose.check({"protocol": "X", "administrations": [row]})
     assert [d.code for d in report.errors] == ["CD201", "CD201"]
     assert "exact" in report.errors[0].message
+
+
+@given(st.text(alphabet="ab.Yy_ ", max_size=8) | st.sampled_from(["yaml", ".yaml", "a.", "..md"]))
+def test_the_walks_suffix_is_paths_suffix(name: str) -> None:
+    """Discovery reads a file name's suffix without building a Path: the same answer."""
+    from celldose.api import _suffix
+
+    assume(name and "/" not in name and name not in (".", ".."))
+    assert _suffix(name) == Path(name).suffix.lower()

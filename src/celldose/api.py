@@ -310,12 +310,18 @@ def _walk(directory: Path, exclude: Sequence[str] = ()) -> list[Path]:
             (prefix + name, here / name)
             for name in files
             if not name.startswith(".")
-            and "." + name.rpartition(".")[2].lower() in PROTOCOL_SUFFIXES  # Path.suffix, fast
+            and _suffix(name) in PROTOCOL_SUFFIXES
             and not (exclude and _excluded(here / name, relative / name, exclude))
         )
     found.sort(key=lambda entry: entry[1])
     ignored = _git_ignored(directory, [posix for posix, _ in found])
     return [path for posix, path in found if posix not in ignored]
+
+
+def _suffix(name: str) -> str:
+    """``Path(name).suffix.lower()`` without building a Path (a walk asks it of every file)."""
+    _, dot, extension = name.rpartition(".")
+    return "." + extension.lower() if dot and _ and extension else ""
 
 
 GIT_TIMEOUT = 60.0
