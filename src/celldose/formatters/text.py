@@ -170,10 +170,13 @@ def _window(text: str, span: Span) -> tuple[str, int, int]:
     :data:`MAX_EXCERPT` cells around the span), the carets' first cell and their width."""
     cells: list[str] = []
     prefix = [0]  # display cells before each character
-    for char in text:
-        shown = _shown(char, prefix[-1])
-        cells.append(shown)
-        prefix.append(prefix[-1] + (len(shown) if char == "\t" else _width(shown)))
+    if text.isascii() and text.isprintable():  # most lines: one cell per character
+        cells, prefix = list(text), list(range(len(text) + 1))
+    else:
+        for char in text:
+            shown = _shown(char, prefix[-1])
+            cells.append(shown)
+            prefix.append(prefix[-1] + (len(shown) if char == "\t" else _width(shown)))
     first = span.column - 1
     last = span.end_column - 1 if span.end_line == span.line else first + 1
     last = min(max(last, first + 1), len(text))
