@@ -174,6 +174,21 @@ def test_strict_makes_warnings_fail(tmp_path: Path) -> None:
             "pyproject.toml: [tool.celldose] selct: unknown key; did you mean 'select'?",
         ),
         ('select = ["CD301"', "pyproject.toml: not valid TOML: "),
+        (
+            'normalize-counts = "commas"',
+            'pyproject.toml: [tool.celldose] normalize-counts: expected "grouped" or "plain", '
+            "got the text 'commas'",
+        ),
+        (
+            "normalize-counts = true",
+            'pyproject.toml: [tool.celldose] normalize-counts: expected "grouped" or "plain", '
+            "got the boolean true",
+        ),
+        (
+            'normalise-counts = "plain"',
+            "pyproject.toml: [tool.celldose] normalise-counts: unknown key; "
+            "did you mean 'normalize-counts'?",
+        ),
     ],
 )
 def test_a_bad_configuration_is_a_usage_error_naming_file_and_key(
@@ -386,14 +401,18 @@ def test_schema_config_prints_a_schema_that_validates_configurations(tmp_path: P
         "severity": {"CD307": "error"},
         "per-file-ignores": {"protocols/legacy/*": ["CD401"]},
         "strict": True,
+        "normalize-counts": "grouped",
     }
     validator.validate(sample)
+    validator.validate({"normalize-counts": "plain"})
     for bad in (
         {"select": ["CD999"]},
         {"select": "CD301"},
         {"selct": ["CD301"]},
         {"severity": {"CD301": "fatal"}},
         {"strict": 1},
+        {"normalize-counts": "commas"},
+        {"normalize-counts": True},
     ):
         assert not validator.is_valid(bad), bad
     # The schema and celldose agree: the sample, written as TOML, is accepted.
@@ -401,6 +420,39 @@ def test_schema_config_prints_a_schema_that_validates_configurations(tmp_path: P
     write(
         tmp_path / "celldose.toml",
         'select = ["CD3", "CD401"]\nignore = ["CD306"]\nseverity = {CD307 = "error"}\n'
-        'strict = true\n[per-file-ignores]\n"protocols/legacy/*" = ["CD401"]\n',
+        'strict = true\nnormalize-counts = "grouped"\n'
+        '[per-file-ignores]\n"protocols/legacy/*" = ["CD401"]\n',
     )
     assert run_cli("check", "wrong.yaml", cwd=tmp_path).returncode == 1
+
+
+def test_normalize_counts_follows_each_files_configuration(tmp_path: Path) -> None:
+    """The nearest configuration decides a file's spelling; --config decides every file's;
+    a bad value is a usage error before anything is written."""
+    knee = "protocol: Knee\nadministrations:\n  - {route: IA, dose: 5e7, days: 1, total: 5e7}\n"
+    write(tmp_path / "pyproject.toml", '[tool.celldose]\nnormalize-counts = "grouped"\n')
+    grouped = write(tmp_path / "a" / "knee.yaml", knee)
+    plain = write(tmp_path / "b" / "knee.yaml", knee)
+    write(tmp_path / "b" / "celldose.toml", 'normalize-counts = "plain"\n')
+    as_written = write(tmp_path / "c" / "knee.yaml", knee)
+    write(tmp_path / "c" / "celldose.toml", 'select = ["CD3"]\n')  # no key: counts stay
+    result = run_cli("check", "--fix", ".", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert grouped.read_text() == knee.replace("5e7", '"50,000,000"')  # quoted in {...}
+    assert plain.read_text() == knee.replace("5e7", "50000000")
+    assert as_written.read_text() == knee
+    assert result.stderr == "Fixed 0 findings, normalized 4 counts.\n"
+
+    write(tmp_path / "ci.toml", 'normalize-counts = "plain"\n')
+    result = run_cli("check", "--fix", "a", "c", "--config", "ci.toml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert grouped.read_text() == knee.replace("5e7", '"50000000"')  # still quoted, as written
+    assert as_written.read_text() == knee.replace("5e7", "50000000")
+
+    write(tmp_path / "c" / "celldose.toml", 'normalize-counts = "grouped "\n')
+    result = run_cli("check", "--fix", "c", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        'celldose: error: c/celldose.toml: normalize-counts: expected "grouped" or "plain"'
+    )
+    assert as_written.read_text() == knee.replace("5e7", "50000000")

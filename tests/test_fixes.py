@@ -6,11 +6,13 @@ import codecs
 import stat
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from celldose.api import check_text
-from celldose.fixes import apply, plan
+from celldose.api import check_bytes, check_text
+from celldose.fixes import apply, fix_bytes, plan
+from celldose.fixes.spelling import normalized, read, same
 from conftest import run_cli
 
 MISSING = (
@@ -153,11 +155,182 @@ def test_bom_is_kept_and_utf16_is_not_fixed(tmp_path: Path) -> None:
     assert wide.read_bytes() == MISSING.encode("utf-16")
 
 
-def test_sheets_are_not_fixed(tmp_path: Path) -> None:
-    text = 'Route,Dose,Days,Total\nIntradiscal,"50,000,000",2,\n'
+# Sheets: CSV and Markdown are fixed cell by cell; workbooks are never rewritten.
+
+SHEET = (
+    "Protocol,Knee\n"
+    "Route of Administration,Dose,Time (Days),Total Cells,Notes\n"
+    'Intradiscal,"50,000,000",2,,"left, then right"\n'
+    'Intra-articular,"50,000,000",3,"50,000,000",copied\n'
+)
+SHEET_SAFE = SHEET.replace(',2,,"left', ',2,"100,000,000","left')
+SHEET_UNSAFE = SHEET_SAFE.replace(',3,"50,000,000",', ',3,"150,000,000",')
+
+
+def test_csv_fix_fills_the_empty_total_cell_then_corrects_with_unsafe_fixes(
+    tmp_path: Path,
+) -> None:
+    # CRLF and a BOM: both stay; the filled cell is quoted, as its commas are the delimiter.
+    raw = codecs.BOM_UTF8 + SHEET.replace("\n", "\r\n").encode()
+    path = tmp_path / "knee.csv"
+    path.write_bytes(raw)
+    result = run_cli("check", "--fix", "knee.csv", cwd=tmp_path)
+    assert path.read_bytes() == codecs.BOM_UTF8 + SHEET_SAFE.replace("\n", "\r\n").encode()
+    assert result.returncode == 1  # the wrong total is left for --unsafe-fixes
+    assert "CD303" not in result.stdout and "CD301" in result.stdout
+    assert result.stderr == "Fixed 1 finding. 1 more with --unsafe-fixes.\n"
+    result = run_cli("check", "--fix", "--unsafe-fixes", "knee.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert path.read_bytes() == codecs.BOM_UTF8 + SHEET_UNSAFE.replace("\n", "\r\n").encode()
+    assert result.stdout == "Checked 1 file: no problems.\n"
+    assert result.stderr == "Fixed 1 finding (1 unsafe).\n"
+
+
+def test_semicolon_csv_is_written_in_its_columns_decimal_comma_style(tmp_path: Path) -> None:
+    text = (
+        "Route;Dose;Days;Total\n"
+        "IA;50.000.000;2;\n"  # a point groups thousands here: the filled total too
+        'IV;"2,5 Mio";4;"10.000.000"\n'  # a quoted cell stays quoted
+    )
+    path = _write(tmp_path, "knee.csv", text)
+    result = run_cli("check", "--fix", "--unsafe-fixes", "knee.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert path.read_bytes() == (
+        b'Route;Dose;Days;Total\nIA;50.000.000;2;100.000.000\nIV;"2,5 Mio";4;"10.000.000"\n'
+    )
+    assert "Fixed 1 finding." in result.stderr  # 2.5 million x 4 is 10,000,000: right
+
+
+def test_csv_plain_column_gets_digits_and_a_header_unit_is_kept(tmp_path: Path) -> None:
+    plain = _write(tmp_path, "plain.csv", "Route,Dose,Days,Total\nIA,5e7,2,\nIV,5e7,1,40000000\n")
+    unit = _write(
+        tmp_path,
+        "unit.csv",
+        "Route,Dose (million cells),Days,Total (million cells)\nIA,50,2,\nIV,2.5,1,\n",
+    )
+    result = run_cli("check", "--fix", "--unsafe-fixes", "plain.csv", "unit.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert plain.read_text() == "Route,Dose,Days,Total\nIA,5e7,2,100000000\nIV,5e7,1,50000000\n"
+    # Bare numbers count millions under this header; 2,500,000 is not a whole number of them,
+    # so that value names its own unit.
+    assert unit.read_text() == (
+        "Route,Dose (million cells),Days,Total (million cells)\nIA,50,2,100\n"
+        "IV,2.5,1,2500000 cells\n"
+    )
+
+
+MARKDOWN = (
+    "# Knee\n\n"
+    "| Route | Dose       | Days | Total        |\n"
+    "|-------|------------|------|--------------|\n"
+    "| IA    | 50,000,000 | 2    |              |\n"
+    "| IV    | 50,000,000 | 3    | 50,000,000   |\n"
+    "\n## Hip\n\n"
+    "| Route | Dose | Days | Total |\n"
+    "|---|---|---|---|\n"
+    "| IA | 5e7 | 3 ||\n"
+)
+
+
+def test_markdown_fix_writes_between_the_pipes_keeping_the_padding(tmp_path: Path) -> None:
+    path = _write(tmp_path, "knee.md", MARKDOWN, newline="\r\n")
+    result = run_cli("check", "--fix", "--unsafe-fixes", "knee.md", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    expected = (
+        MARKDOWN.replace("| 2    |              |", "| 2    | 100,000,000  |")
+        .replace("| 50,000,000   |", "| 150,000,000  |")
+        .replace("| 3 ||", "| 3 | 150000000 |")  # the second table's own style: digits
+    )
+    assert path.read_bytes() == expected.replace("\n", "\r\n").encode()
+    assert result.stderr == "Fixed 3 findings (1 unsafe).\n"
+
+
+def test_diff_of_sheets_writes_nothing(tmp_path: Path) -> None:
+    csv_path = _write(tmp_path, "knee.csv", SHEET)
+    md_path = _write(tmp_path, "knee.md", MARKDOWN)
+    result = run_cli("check", "--diff", "knee.csv", "knee.md", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith(
+        "--- a/knee.csv\n+++ b/knee.csv\n@@ -1,4 +1,4 @@\n"
+        " Protocol,Knee\n"
+        " Route of Administration,Dose,Time (Days),Total Cells,Notes\n"
+        '-Intradiscal,"50,000,000",2,,"left, then right"\n'
+        '+Intradiscal,"50,000,000",2,"100,000,000","left, then right"\n'
+        ' Intra-articular,"50,000,000",3,"50,000,000",copied\n'
+        "--- a/knee.md\n+++ b/knee.md\n"
+    )
+    assert "-| IA    | 50,000,000 | 2    |              |\n" in result.stdout
+    assert "+| IA    | 50,000,000 | 2    | 100,000,000  |\n" in result.stdout
+    assert "+| IA | 5e7 | 3 | 150000000 |\n" in result.stdout
+    assert result.stderr == "Would fix 3 findings. 2 more with --unsafe-fixes.\n"
+    assert csv_path.read_text() == SHEET
+    assert md_path.read_text() == MARKDOWN
+    stdin = run_cli("check", "-", "--diff", "--stdin-filename", "k.csv", stdin=SHEET)
+    assert stdin.returncode == 1
+    assert stdin.stdout.startswith("--- a/k.csv\n+++ b/k.csv\n")
+    assert '+Intradiscal,"50,000,000",2,"100,000,000","left, then right"\n' in stdin.stdout
+
+
+def test_sheet_without_a_total_column_is_skipped_and_the_summary_says_so(tmp_path: Path) -> None:
+    text = 'Route,Dose,Days\nIA,"50,000,000",2\nIV,"50,000,000",1\n'
     path = _write(tmp_path, "knee.csv", text)
     result = run_cli("check", "--fix", "--unsafe-fixes", "knee.csv", cwd=tmp_path)
     assert result.returncode == 1
+    assert "CD102" in result.stdout
+    assert path.read_bytes() == text.encode()
+    assert result.stderr == (
+        "Fixed 0 findings.\n"
+        "Skipped knee.csv: no Total column for the totals of 2 rows; a fix does not add a "
+        "column.\n"
+    )
+
+
+def test_workbook_is_never_rewritten(tmp_path: Path) -> None:
+    _write(tmp_path, "knee.csv", SHEET)
+    converted = run_cli("convert", "knee.csv", "knee.xlsx", cwd=tmp_path)
+    assert converted.returncode == 0, converted.stderr
+    book = tmp_path / "knee.xlsx"
+    before = book.read_bytes()
+    result = run_cli("check", "--fix", "--unsafe-fixes", "knee.xlsx", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "CD303" in result.stdout and "CD301" in result.stdout
+    assert book.read_bytes() == before
+    assert result.stderr == (
+        "Fixed 0 findings.\n"
+        "Skipped knee.xlsx: fixes apply to YAML, CSV and Markdown; workbooks are not rewritten.\n"
+    )
+    diff = run_cli("check", "--diff", "knee.xlsx", cwd=tmp_path)
+    assert (diff.returncode, diff.stdout) == (0, "")
+    assert book.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ('Route,Dose,Days,Total,Total\nIA,"50,000,000",2,,\n', "CD005"),  # a second column
+        ('Route,Dose,Days,Total\nIA,"50,000,000",2,\nIV,"5,1,\n', "CD007"),  # an open quote
+    ],
+)
+def test_sheet_with_a_reading_problem_is_never_written(
+    tmp_path: Path, text: str, code: str
+) -> None:
+    path = _write(tmp_path, "knee.csv", text)
+    result = run_cli("check", "--fix", "--unsafe-fixes", "knee.csv", cwd=tmp_path)
+    assert result.returncode == 1
+    assert code in result.stdout and "CD303" in result.stdout
+    assert path.read_bytes() == text.encode()
+    assert f"Skipped knee.csv: a reading problem ({code}); a file is edited only" in result.stderr
+
+
+def test_marked_and_multiline_total_cells_are_left_alone(tmp_path: Path) -> None:
+    # '+50000000 is the spreadsheet's text mark; "50,000,000<LF>" spans two lines.
+    text = (
+        'Route,Dose,Days,Total\nIA,"50,000,000",2,\'+50000000\nIV,"50,000,000",2,"50,000,000\n"\n'
+    )
+    path = _write(tmp_path, "knee.csv", text)
+    result = run_cli("check", "--fix", "--unsafe-fixes", "knee.csv", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.count("CD301") == 2
     assert path.read_bytes() == text.encode()
 
 
@@ -239,3 +412,198 @@ def test_fix_property_example_through_the_cli(tmp_path: Path) -> None:
     expected = expected.replace("total: 3000000 #", "total: 2000000 #")
     assert path.read_bytes() == expected.encode()
     assert "Fixed 2 findings (1 unsafe)." in result.stderr
+
+
+# normalize-counts: respelling counts is opt-in, and only ever to the same amount and unit.
+
+SPELLINGS = (
+    "protocol: Knee\n"
+    "total_cells: 5 x 10^7\n"
+    "administrations:\n"
+    "  - route: intra-articular\n"
+    "    dose: 5e7   # per injection\n"
+    "    days: 1\n"
+    '    total: "50M cells"\n'
+    "  - {route: IV, dose: 1 million cells/kg, days: 2, total: '2 million cells/kg'}\n"
+    "  - route: Myers cocktail/NAD\n"
+    "    dose: 500 mg\n"
+    "    days: 1\n"
+    "    total: N/A\n"
+)
+"""Counts in four spellings, a per-kg row in flow style, and an adjunct's own amount."""
+SPELLINGS_GROUPED = (
+    SPELLINGS.replace("5 x 10^7", "50,000,000")
+    .replace("dose: 5e7 ", "dose: 50,000,000 ")
+    .replace('"50M cells"', '"50,000,000"')
+    # in {...} a plain comma would end the value: the grouped count is quoted
+    .replace("dose: 1 million cells/kg,", 'dose: "1,000,000 cells/kg",')
+    .replace("'2 million cells/kg'", "'2,000,000 cells/kg'")
+)
+SPELLINGS_PLAIN = (
+    SPELLINGS.replace("5 x 10^7", "50000000")
+    .replace("dose: 5e7 ", "dose: 50000000 ")
+    .replace('"50M cells"', '"50000000"')
+    .replace("dose: 1 million cells/kg,", "dose: 1000000 cells/kg,")
+    .replace("'2 million cells/kg'", "'2000000 cells/kg'")
+)
+
+
+def test_normalize_counts_is_opt_in(tmp_path: Path) -> None:
+    path = _write(tmp_path, "knee.yaml", SPELLINGS)
+    result = run_cli("check", "--fix", "knee.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert path.read_bytes() == SPELLINGS.encode()  # no configuration: nothing is respelled
+    assert result.stderr == "Fixed 0 findings.\n"
+    assert run_cli("check", "--diff", "knee.yaml", cwd=tmp_path).stdout == ""
+    (tmp_path / "pyproject.toml").write_text('[tool.celldose]\nselect = ["CD3"]\n')
+    run_cli("check", "--fix", "knee.yaml", cwd=tmp_path)
+    assert path.read_bytes() == SPELLINGS.encode()  # a configuration without the key: same
+
+
+@pytest.mark.parametrize(
+    ("spelling", "expected"), [("grouped", SPELLINGS_GROUPED), ("plain", SPELLINGS_PLAIN)]
+)
+def test_normalize_counts_respells_yaml_counts(
+    tmp_path: Path, spelling: str, expected: str
+) -> None:
+    path = _write(tmp_path, "knee.yaml", SPELLINGS)
+    (tmp_path / "pyproject.toml").write_text(f'[tool.celldose]\nnormalize-counts = "{spelling}"\n')
+    result = run_cli("check", "--fix", "knee.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert path.read_bytes() == expected.encode()
+    assert result.stderr == "Fixed 0 findings, normalized 5 counts.\n"
+    assert result.stdout == "Checked 1 file: no problems.\n"  # the same amounts, read back
+    again = run_cli("check", "--diff", "knee.yaml", cwd=tmp_path)  # nothing left to respell
+    assert (again.returncode, again.stdout) == (0, "")
+
+
+def test_normalize_counts_spells_the_fixed_totals_too(tmp_path: Path) -> None:
+    path = _write(tmp_path, "knee.yaml", MISSING.replace("50,000,000 ", "50 million "))
+    (tmp_path / "celldose.toml").write_text('normalize-counts = "plain"\n')
+    result = run_cli("check", "--diff", "knee.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "-    dose: 50 million   # per injection\n" in result.stdout
+    assert "+    dose: 50000000   # per injection\n" in result.stdout
+    assert "+    total: 100000000\n" in result.stdout
+    assert result.stderr == "Would fix 1 finding, normalize 1 count.\n"
+    assert path.read_text() == MISSING.replace("50,000,000 ", "50 million ")
+
+
+def test_normalize_counts_respells_sheet_cells(tmp_path: Path) -> None:
+    (tmp_path / "celldose.toml").write_text('normalize-counts = "grouped"\n')
+    comma = _write(tmp_path, "comma.csv", "Route,Dose,Days,Total\r\nIA,5e7,2,1e8\r\n")
+    semicolon = _write(tmp_path, "semicolon.csv", "Route;Dose;Days;Total\nIA;50 Mio;2;1e8\n")
+    table = "| Route | Dose | Days | Total       |\n|-|-|-|-|\n"
+    markdown = _write(tmp_path, "knee.md", table + "| IA | 5e7 | 2 | 1e8 |\n")
+    unit = _write(tmp_path, "unit.csv", "Route,Dose (million cells),Days,Total\nIA,50,2,1e8\n")
+    result = run_cli("check", "--fix", ".", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # A comma-delimited file quotes the commas; a semicolon one groups with a point, as its
+    # decimal mark is a comma; a Markdown cell keeps its padding.
+    assert comma.read_bytes() == b'Route,Dose,Days,Total\r\nIA,"50,000,000",2,"100,000,000"\r\n'
+    assert semicolon.read_text() == "Route;Dose;Days;Total\nIA;50.000.000;2;100.000.000\n"
+    assert markdown.read_text() == table + "| IA | 50,000,000 | 2 | 100,000,000 |\n"
+    # Under Dose (million cells) a bare 50 counts millions: that column is not respelled.
+    assert unit.read_text() == 'Route,Dose (million cells),Days,Total\nIA,50,2,"100,000,000"\n'
+    assert result.stderr == "Fixed 0 findings, normalized 7 counts.\n"
+
+
+@pytest.mark.parametrize(
+    ("written", "grouped", "plain"),
+    [
+        ("5e7", "50,000,000", "50000000"),
+        ("50 million", "50,000,000", "50000000"),
+        ("5 x 10^7", "50,000,000", "50000000"),
+        ("50M cells", "50,000,000", "50000000"),
+        ("50,000,000 cells", "50,000,000", "50000000"),
+        ("1 million cells/kg", "1,000,000 cells/kg", "1000000 cells/kg"),
+        ("2.5e6 cells per kg", "2,500,000 cells/kg", "2500000 cells/kg"),
+        ("50,000,000", None, "50000000"),  # already grouped
+        ("999", None, None),  # nothing to group, nothing to drop
+        ("500 mg", None, None),  # an adjunct's own amount: not a cell count
+        ("25 million cells/mL", None, None),  # a concentration
+        ("1.5 cells", None, None),  # not a whole number of cells
+        ("50.000", None, None),  # ambiguous: not read, so not respelled
+        ("N/A", None, None),
+    ],
+)
+def test_normalized_spellings_read_back_as_the_same_amount(
+    written: str, grouped: str | None, plain: str | None
+) -> None:
+    amount = read(written)
+    assert normalized(amount, written, "grouped") == grouped
+    assert normalized(amount, written, "plain") == plain
+    for respelled in (grouped, plain):
+        if respelled is not None:
+            assert amount is not None
+            assert same(read(respelled), amount)
+
+
+# The sheet property: generated CSV files, fixed in process, equal the original with only the
+# expected cells rewritten, and check again without the fixed findings.
+
+_NOTES = st.sampled_from(["", "note", "a, b; c", "'=1+1"])
+
+
+@st.composite
+def _sheet(draw: st.DrawFn) -> tuple[bytes, bytes, bytes]:
+    """(original, after --fix, after --fix --unsafe-fixes) as bytes, each edit computed here:
+    a comma or semicolon delimiter, LF or CRLF, a BOM or none, digits or grouped counts (a
+    comma groups under a comma delimiter, quoted; a point under a semicolon), quoted or bare
+    cells, and a Notes column after the total or none."""
+    delimiter = draw(st.sampled_from([",", ";"]))
+    eol = draw(st.sampled_from(["\n", "\r\n"]))
+    bom = codecs.BOM_UTF8 if draw(st.booleans()) else b""
+    grouped = draw(st.booleans())
+    with_notes = draw(st.booleans())
+
+    def count(n: int) -> str:
+        return f"{n:,}".replace(",", "," if delimiter == "," else ".") if grouped else str(n)
+
+    def cell(text: str, quoted: bool) -> str:
+        return f'"{text}"' if quoted or delimiter in text or ";" in text else text
+
+    rows = draw(
+        st.lists(
+            st.tuples(_DOSES, st.integers(1, 5), st.sampled_from(["missing", "right", "wrong"])),
+            min_size=1,
+            max_size=5,
+        )
+    )
+    # A filled total copies the style of the column's first written total (digits if none).
+    styled = any(kind != "missing" for _, _, kind in rows)
+    header = ["Route", "Dose", "Days", "Total", *(["Notes"] if with_notes else [])]
+    original, safe, unsafe = [delimiter.join(header)], [delimiter.join(header)], []
+    unsafe.append(original[0])
+    for dose, days, kind in rows:
+        quoted = draw(st.booleans())
+        left = ["intra-articular", cell(count(dose), draw(st.booleans())), str(days)]
+        right = [cell(draw(_NOTES), False)] if with_notes else []
+        expected = dose * days
+        if kind == "missing":
+            written = '""' if quoted else ""
+            fill = count(expected) if styled else str(expected)
+            filled = cell(fill, quoted)
+            safe_cell = unsafe_cell = filled
+        else:
+            total = expected if kind == "right" else dose * (days + 1)
+            written = cell(count(total), quoted)
+            safe_cell = written
+            unsafe_cell = cell(count(expected), quoted)
+        original.append(delimiter.join([*left, written, *right]))
+        safe.append(delimiter.join([*left, safe_cell, *right]))
+        unsafe.append(delimiter.join([*left, unsafe_cell, *right]))
+    return tuple(bom + (eol.join(lines) + eol).encode() for lines in (original, safe, unsafe))  # type: ignore[return-value]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_sheet())
+def test_sheet_fix_changes_only_the_expected_cells(case: tuple[bytes, bytes, bytes]) -> None:
+    original, expected_safe, expected_unsafe = case
+    report = check_bytes(original, "p.csv")
+    for unsafe, expected in ((False, expected_safe), (True, expected_unsafe)):
+        fixed = fix_bytes(original, report.diagnostics, "p.csv", unsafe=unsafe)
+        assert (fixed.content if fixed is not None else original) == expected
+    assert [d.code for d in check_bytes(expected_unsafe, "p.csv").diagnostics] == []
+    wrong = [d.code for d in report.diagnostics if d.code == "CD301"]
+    assert [d.code for d in check_bytes(expected_safe, "p.csv").diagnostics] == wrong

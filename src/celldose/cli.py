@@ -9,14 +9,15 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 if TYPE_CHECKING:  # imported when used: a plain check starts faster
     from celldose.baseline import Baseline
-    from celldose.config import Overrides, Resolver
+    from celldose.config import CountSpelling, Overrides, Resolver
     from celldose.diagnostics import Report, Severity
+    from celldose.fixes import FileFix
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -159,8 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--fix",
         action="store_true",
-        help="apply the safe fixes to YAML files (a missing total, CD303), then report what "
-        "remains",
+        help="apply the safe fixes to YAML, CSV and Markdown files (a missing total, CD303; "
+        "counts respelled as the configuration's normalize-counts says), then report what "
+        "remains; workbooks (XLSX) are not rewritten",
     )
     check.add_argument(
         "--unsafe-fixes",
@@ -418,17 +420,29 @@ def _check(args: argparse.Namespace) -> int:
 def _diff(report: Report, args: argparse.Namespace, stdin: tuple[str, bytes] | None) -> int:
     """--diff: what --fix would change, as a unified diff on stdout; nothing is written."""
     from celldose import fixes
+    from celldose.config import ConfigError
 
-    if stdin is not None:
-        one = fixes.fix_bytes(stdin[1], report.diagnostics, stdin[0], unsafe=args.unsafe_fixes)
-        planned = [one] if one is not None else []
-    else:
-        planned = fixes.fix_report(report, unsafe=args.unsafe_fixes)
+    try:
+        spellings = _spellings(args)
+        if stdin is not None:
+            one = fixes.fix_bytes(
+                stdin[1],
+                report.diagnostics,
+                stdin[0],
+                unsafe=args.unsafe_fixes,
+                normalize=spellings(stdin[0]),
+            )
+            planned = [one] if one is not None else []
+        else:
+            planned = fixes.fix_report(report, unsafe=args.unsafe_fixes, normalize=spellings)
+    except ConfigError as exc:
+        sys.stderr.write(f"celldose: error: {exc}\n")
+        return EXIT_USAGE
     changed = [f for f in planned if f.edits]
     for fix in changed:
         sys.stdout.write(fixes.unified_diff(fix.path, fix.before, fix.after))
     if not args.quiet:
-        sys.stderr.write(_fix_summary("Would fix", planned))
+        sys.stderr.write(_fix_summary(planned, done=False))
     return EXIT_ERRORS if changed else EXIT_OK
 
 
@@ -437,9 +451,13 @@ def _fix(
 ) -> tuple[Report, Severity] | str:
     """--fix: write the fixes, then check the paths again; the new report and threshold."""
     from celldose import fixes
+    from celldose.config import ConfigError
     from celldose.convert.atomic import write_atomic
 
-    planned = fixes.fix_report(report, unsafe=args.unsafe_fixes)
+    try:
+        planned = fixes.fix_report(report, unsafe=args.unsafe_fixes, normalize=_spellings(args))
+    except ConfigError as exc:
+        return str(exc)
     written: list[fixes.FileFix] = []
     for fix in planned:
         if not fix.edits:
@@ -451,26 +469,45 @@ def _fix(
             continue
         written.append(fix)
     if not args.quiet:
-        skipped = [f for f in planned if not f.edits]
-        sys.stderr.write(_fix_summary("Fixed", [*written, *skipped]))
+        untouched = [f for f in planned if not f.edits]
+        sys.stderr.write(_fix_summary([*written, *untouched], done=True))
     if not written:
         return report, fail_on
     return _filter(_check_paths(args.paths, args), _filters_or_die(args), args)
 
 
-def _fix_summary(verb: str, planned: Sequence[object]) -> str:
-    """``Fixed 2 findings (1 unsafe).``, and the unsafe fixes left for --unsafe-fixes."""
-    from celldose.fixes import FileFix
+def _spellings(args: argparse.Namespace) -> Callable[[str], CountSpelling | None]:
+    """Each file's ``normalize-counts`` setting, from the configuration that applies to it
+    (``--config``, or the nearest one above the file), as the report's filters found it."""
+    resolver = _filters_or_die(args).resolver
 
-    done = [f for f in planned if isinstance(f, FileFix)]
-    count = sum(len(f.edits) for f in done)
-    unsafe = sum(1 for f in done for e in f.edits if e.unsafe)
-    left = sum(f.skipped_unsafe for f in done)
-    line = f"{verb} {count} finding{'s' if count != 1 else ''}"
-    line += f" ({unsafe} unsafe)." if unsafe else "."
+    def spelling(path: str) -> CountSpelling | None:
+        config = resolver.for_file(path)
+        return config.normalize_counts if config is not None else None
+
+    return spelling
+
+
+def _fix_summary(planned: Sequence[FileFix], *, done: bool) -> str:
+    """``Fixed 2 findings (1 unsafe).``, the counts respelled, the unsafe fixes left for
+    --unsafe-fixes, and a line for each file whose fixes were left out, with the reason."""
+    count = sum(f.fixed for f in planned)
+    unsafe = sum(1 for f in planned for e in f.edits if e.unsafe)
+    respelled = sum(f.normalized for f in planned)
+    left = sum(f.skipped_unsafe for f in planned)
+    line = f"{'Fixed' if done else 'Would fix'} {count} finding{'s' if count != 1 else ''}"
+    if unsafe:
+        line += f" ({unsafe} unsafe)"
+    if respelled:
+        verb = "normalized" if done else "normalize"
+        line += f", {verb} {respelled} count{'s' if respelled != 1 else ''}"
+    line += "."
     if left:
         line += f" {left} more with --unsafe-fixes."
-    return line + "\n"
+    lines = [line]
+    for fix in planned:
+        lines.extend(f"Skipped {fix.path}: {reason}." for reason in fix.skipped)
+    return "\n".join(lines) + "\n"
 
 
 def _filters_or_die(args: argparse.Namespace) -> _Filters:

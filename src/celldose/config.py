@@ -14,7 +14,10 @@ Keys:
 * ``per-file-ignores``: a table of glob -> codes or prefixes; the glob is matched with
   :func:`fnmatch.fnmatchcase` against the file's path relative to the configuration's folder,
   in posix form (a glob without ``/`` is also matched against the file's name);
-* ``strict``: warnings fail the check (like ``--fail-on warning``).
+* ``strict``: warnings fail the check (like ``--fail-on warning``);
+* ``normalize-counts``: ``"grouped"`` or ``"plain"``: ``check --fix`` respells the file's cell
+  counts written otherwise (``5e7``, ``50 million``) as ``50,000,000`` or ``50000000``. Opt-in:
+  a spelling is the user's to choose, so without the key no count is respelled.
 
 A bad configuration is a usage error (:class:`ConfigError`), never silently ignored: a
 misspelt key or code would otherwise leave a rule on, or off, without anyone knowing.
@@ -31,14 +34,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, Literal, get_args
 
 from celldose.diagnostics import Diagnostic, Report, Severity
 from celldose.rules import ALL, BY_CODE
 
 CONFIG_NAME = "celldose.toml"
 PYPROJECT_NAME = "pyproject.toml"
-KEYS = ("select", "ignore", "severity", "per-file-ignores", "strict")
+KEYS = ("select", "ignore", "severity", "per-file-ignores", "strict", "normalize-counts")
+CountSpelling = Literal["grouped", "plain"]
+"""How ``normalize-counts`` spells a count: ``50,000,000`` (grouped) or ``50000000`` (plain)."""
+COUNT_SPELLINGS: tuple[CountSpelling, ...] = get_args(CountSpelling)
 _PREFIX = re.compile(r"CD\d{0,3}")
 _SEVERITIES = tuple(s.value for s in Severity)
 
@@ -60,6 +66,8 @@ class Config:
     severity: tuple[tuple[str, Severity], ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     strict: bool = False
+    normalize_counts: CountSpelling | None = None
+    """The spelling ``--fix`` respells cell counts in; None: counts stay as written."""
 
     @property
     def folder(self) -> Path:
@@ -252,6 +260,7 @@ def _validate(table: Mapping[str, Any], path: Path, label: str, where: str) -> C
     strict = table.get("strict", False)
     if not isinstance(strict, bool):
         raise ConfigError(f"{where} strict: expected true or false, got {_kind(strict)}")
+    spelling = _spelling(table.get("normalize-counts"), f"{where} normalize-counts")
     return Config(
         path=path.absolute(),
         label=label,
@@ -260,7 +269,19 @@ def _validate(table: Mapping[str, Any], path: Path, label: str, where: str) -> C
         severity=severity,
         per_file_ignores=per_file,
         strict=strict,
+        normalize_counts=spelling,
     )
+
+
+def _spelling(value: object, where: str) -> CountSpelling | None:
+    """``normalize-counts``: absent (None), or one of :data:`COUNT_SPELLINGS`."""
+    if value is None:
+        return None
+    for spelling in COUNT_SPELLINGS:
+        if value == spelling:
+            return spelling
+    names = " or ".join(f'"{s}"' for s in COUNT_SPELLINGS)
+    raise ConfigError(f"{where}: expected {names}, got {_kind(value)}")
 
 
 def _codes(value: object, where: str) -> tuple[str, ...]:
@@ -357,6 +378,14 @@ def config_schema() -> dict[str, Any]:
                 "type": "boolean",
                 "description": "Warnings fail the check, like --fail-on warning.",
                 "default": False,
+            },
+            "normalize-counts": {
+                "enum": list(COUNT_SPELLINGS),
+                "description": (
+                    "check --fix respells cell counts written otherwise (5e7, 50 million): "
+                    "grouped as 50,000,000, plain as 50000000; a unit other than cells is kept "
+                    "(1,000,000 cells/kg). Absent: counts stay as written."
+                ),
             },
         },
     }

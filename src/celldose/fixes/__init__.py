@@ -1,0 +1,223 @@
+"""Automatic fixes: plan edits from a report's diagnostics, check them, apply them.
+
+Two fixes exist, both on a row's total, for YAML, CSV and Markdown files:
+
+* **safe** (CD303, a row that delivers cells has no total): write dose x days (YAML: a new
+  ``total:`` line; a sheet: its empty total cell);
+* **unsafe** (CD301, a total that differs from dose x days): replace the written total with
+  dose x days. Unsafe because the dose or the days may be the wrong number; applied only when
+  asked for (``--unsafe-fixes``).
+
+With ``normalize-counts`` in the configuration, a third, safe edit respells cell counts
+written in other spellings (``5e7``, ``50 million``) in the spelling opted into
+(:mod:`celldose.fixes.spelling`).
+
+An edit is ``(start, end, replacement)`` in character offsets of the decoded text; edits never
+overlap and are applied from the end, so nothing outside them changes: comments, key order,
+quoting, delimiters, other cells, padding and line endings stay byte for byte, and a UTF-8
+file keeps its BOM or its absence. Before a file is written its edited text is read again and
+must read back as planned. Never edited: workbooks (XLSX: fixes apply to YAML, CSV and
+Markdown; workbooks are not rewritten), files in UTF-16 or UTF-32, and any file with a
+reading problem (CD0xx).
+"""
+
+from __future__ import annotations
+
+import codecs
+import difflib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from celldose.diagnostics import Diagnostic, Report
+from celldose.fixes.edits import FIXABLE, NORMALIZE, Edit, Planned, apply, fixable
+from celldose.sources.text import decode
+
+if TYPE_CHECKING:
+    from celldose.config import CountSpelling
+
+__all__ = [
+    "FIXABLE",
+    "NORMALIZE",
+    "WORKBOOKS_NOT_REWRITTEN",
+    "Edit",
+    "FileFix",
+    "apply",
+    "fix_bytes",
+    "fix_report",
+    "plan",
+    "unified_diff",
+]
+
+WORKBOOKS_NOT_REWRITTEN = "fixes apply to YAML, CSV and Markdown; workbooks are not rewritten"
+_YAML_SUFFIXES = frozenset({".yaml", ".yml"})
+_SHEET_SUFFIXES = frozenset({".csv", ".md", ".markdown"})
+_WORKBOOK_SUFFIXES = frozenset({".xlsx"})
+Spellings = Callable[[str], "CountSpelling | None"]
+"""A file's ``normalize-counts`` setting, by the path the report names it with."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileFix:
+    """A file's text before and after its edits, and the edits applied."""
+
+    path: str
+    before: str
+    after: str
+    content: bytes
+    """``after`` encoded as the file was (the same BOM)."""
+    edits: tuple[Edit, ...]
+    skipped_unsafe: int = 0
+    """Unsafe fixes that were available but not asked for."""
+    skipped: tuple[str, ...] = ()
+    """Why fixes of this file were left out (a workbook, a reading problem, no total column)."""
+
+    @property
+    def fixed(self) -> int:
+        """Findings fixed (respelled counts are not findings)."""
+        return sum(1 for e in self.edits if e.code != NORMALIZE)
+
+    @property
+    def normalized(self) -> int:
+        """Counts respelled by ``normalize-counts``."""
+        return sum(1 for e in self.edits if e.code == NORMALIZE)
+
+
+def plan(
+    text: str, diagnostics: Iterable[Diagnostic], *, normalize: CountSpelling | None = None
+) -> list[Edit]:
+    """The edits that fix ``diagnostics`` of the YAML ``text``, safe and unsafe, in order
+    (and respell its counts in the ``normalize`` spelling, if given).
+
+    Nothing is planned for a text with a reading problem (its data would not be all there), nor
+    when the edited text would not read back as planned.
+    """
+    from celldose.fixes.yaml_fixes import plan_yaml
+
+    planned = plan_yaml(text, diagnostics, normalize)
+    return planned.edits if planned.reads_back(planned.edits) else []
+
+
+def fix_bytes(
+    raw: bytes,
+    diagnostics: Iterable[Diagnostic],
+    path: str,
+    *,
+    unsafe: bool,
+    normalize: CountSpelling | None = None,
+) -> FileFix | None:
+    """The fixed bytes of a file, in its own encoding and BOM; None when it has no fix and
+    nothing to say. ``path``'s suffix says the format (``.csv``, ``.md``; YAML otherwise).
+
+    UTF-8 (with or without a BOM) only: a UTF-16 or UTF-32 file, bytes that are not text, and
+    a workbook are never fixed.
+    """
+    diagnostics = list(diagnostics)
+    suffix = Path(path).suffix.lower()
+    if suffix in _WORKBOOK_SUFFIXES:
+        return _skipped(path, WORKBOOKS_NOT_REWRITTEN) if fixable(diagnostics) else None
+    bom = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""
+    # UTF-32's little-endian BOM starts like UTF-16's
+    wide = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE))
+    text = decode(raw)
+    if wide or not isinstance(text, str):
+        if wide and fixable(diagnostics):
+            return _skipped(path, "UTF-16 and UTF-32 files are not rewritten")
+        return None
+    planned = _plan(text, suffix, path, diagnostics, normalize)
+    chosen = [e for e in planned.edits if unsafe or not e.unsafe]
+    skipped = list(planned.skipped)
+    if chosen and not planned.reads_back(chosen):
+        kept = [e for e in chosen if e.code != NORMALIZE]
+        if kept and planned.reads_back(kept):
+            skipped.append("counts not respelled: the file would not read back the same")
+        else:
+            skipped.append("left as it was: the fixed file would not read back as planned")
+            kept = []
+        chosen = kept
+    if not planned.edits and not skipped:
+        return None
+    after = apply(text, chosen)
+    content = bom + after.encode("utf-8")
+    left = 0 if unsafe else sum(1 for e in planned.edits if e.unsafe)
+    return FileFix(path, text, after, content, tuple(chosen), left, tuple(skipped))
+
+
+def fix_report(
+    report: Report, *, unsafe: bool, normalize: Spellings | None = None
+) -> list[FileFix]:
+    """Plan the fixes of every file of a report (read again from disk, as bytes).
+
+    ``normalize`` gives each file's ``normalize-counts`` setting: a file with one is planned
+    even without a fixable finding.
+    """
+    by_path: dict[str, list[Diagnostic]] = {}
+    for diagnostic in report.diagnostics:
+        by_path.setdefault(diagnostic.path, []).append(diagnostic)
+    fixes: list[FileFix] = []
+    for label in report.paths:
+        found = by_path.get(label, [])
+        suffix = Path(label).suffix.lower()
+        if suffix not in _YAML_SUFFIXES | _SHEET_SUFFIXES | _WORKBOOK_SUFFIXES:
+            continue
+        spelling = normalize(label) if normalize is not None else None
+        if not _worth_reading(found, suffix, spelling):
+            continue
+        try:
+            raw = Path(label).read_bytes()
+        except OSError:
+            continue
+        fixed = fix_bytes(raw, found, label, unsafe=unsafe, normalize=spelling)
+        if fixed is not None:
+            fixes.append(fixed)
+    return fixes
+
+
+def unified_diff(label: str, before: str, after: str) -> str:
+    """A unified diff with ``a/LABEL`` and ``b/LABEL`` headers, as ``git diff`` writes it."""
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True),
+        after.splitlines(keepends=True),
+        fromfile=f"a/{label}",
+        tofile=f"b/{label}",
+    )
+    out: list[str] = []
+    for line in lines:
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def _plan(
+    text: str,
+    suffix: str,
+    path: str,
+    diagnostics: Sequence[Diagnostic],
+    normalize: CountSpelling | None,
+) -> Planned:
+    if suffix in _SHEET_SUFFIXES:
+        from celldose.fixes.sheet_fixes import plan_sheet
+
+        return plan_sheet(text, suffix, Path(path).stem, diagnostics, normalize)
+    from celldose.fixes.yaml_fixes import plan_yaml
+
+    return plan_yaml(text, diagnostics, normalize)
+
+
+def _worth_reading(
+    found: Sequence[Diagnostic], suffix: str, spelling: CountSpelling | None
+) -> bool:
+    """A file is read again for a fixable finding, for its counts (``normalize-counts``), or,
+    for a sheet, for a header without a required column (CD102 at the header): a total column
+    that is missing is said in the summary, as no fix adds one."""
+    if fixable(found):
+        return True
+    if suffix in _WORKBOOK_SUFFIXES:
+        return False
+    if spelling is not None:
+        return True
+    return suffix in _SHEET_SUFFIXES and any(d.code == "CD102" and not d.pointer for d in found)
+
+
+def _skipped(path: str, reason: str) -> FileFix:
+    return FileFix(path, "", "", b"", (), 0, (reason,))

@@ -1,0 +1,136 @@
+"""Edits as character offsets of a decoded text, and the bookkeeping every planner shares.
+
+An edit replaces the characters ``start:end`` of the text; edits never overlap and are applied
+from the end, so nothing outside them moves or changes. Planners say where values are in
+line and column (a sheet's cells) or in offsets (YAML's source map); :class:`Lines` turns the
+first into the second, counting line breaks as :class:`celldose.sources.lines.LineIndex` does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from celldose.diagnostics import Diagnostic, Span
+from celldose.model import Administration
+from celldose.sources.problems import SourceProblem
+from celldose.units.format import unit_name
+
+FIXABLE = frozenset({"CD301", "CD303"})
+"""The codes with an automatic fix: CD303 (safe), CD301 (unsafe)."""
+NORMALIZE = "normalize-counts"
+"""The code of an edit that respells a count (the ``normalize-counts`` setting): no finding."""
+_BREAK = re.compile(r"\r\n|\r|\n")
+ODD_BREAKS = frozenset("\r\x85\u2028\u2029")
+"""Line breaks other than LF and CRLF (YAML 1.1 knows them all): no edit is placed by them."""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Edit:
+    """Replace the characters ``start:end`` of the text with ``replacement``."""
+
+    start: int
+    end: int
+    replacement: str
+    code: str = ""
+    """The finding it fixes (``CD303``), or :data:`NORMALIZE` for a respelled count."""
+    unsafe: bool = False
+
+
+@dataclass(slots=True)
+class Planned:
+    """What a planner found for one file: edits, and why some fixes were left out."""
+
+    edits: list[Edit] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    """Reasons for the file's summary line (``a reading problem (CD005): ...``)."""
+    reads_back: Callable[[Sequence[Edit]], bool] = lambda _edits: True
+    """Whether the text with these edits reads back as planned: every edited value as the
+    amount it was meant to be, and every other value as it was (checked before writing)."""
+
+
+def apply(text: str, edits: Sequence[Edit]) -> str:
+    """``text`` with the (non-overlapping) edits applied, in one pass: a sheet of 100,000 rows
+    may have as many edits, and splicing them one by one would copy the text each time."""
+    pieces: list[str] = []
+    position = 0
+    for edit in sorted(edits):
+        pieces.append(text[position : edit.start])
+        pieces.append(edit.replacement)
+        position = max(position, edit.end)
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def without_overlaps(edits: Iterable[Edit]) -> list[Edit]:
+    """The edits in order, dropping any that overlaps (or shares a start with) an earlier one."""
+    kept: list[Edit] = []
+    for edit in sorted(edits):
+        if kept and (edit.start < kept[-1].end or edit.start == kept[-1].start):
+            continue
+        kept.append(edit)
+    return kept
+
+
+def fixable(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics with an automatic fix, on a row's total."""
+    return [
+        d
+        for d in diagnostics
+        if d.code in FIXABLE
+        and len(d.pointer) == 3
+        and d.pointer[0] == "administrations"
+        and d.pointer[2] == "total"
+        and isinstance(d.pointer[1], int)
+    ]
+
+
+def has_break(text: str) -> bool:
+    """A value over several lines: not one an edit of one line can replace."""
+    return "\n" in text or any(c in ODD_BREAKS for c in text)
+
+
+class Lines:
+    """Line starts of a text, to turn a 1-based (line, column) into a character offset."""
+
+    __slots__ = ("_starts", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._starts = [0, *(m.end() for m in _BREAK.finditer(text))]
+
+    def offset(self, line: int, column: int) -> int | None:
+        """The offset of ``line``:``column``, or None when it is not inside that line."""
+        if not 1 <= line <= len(self._starts) or column < 1:
+            return None
+        start = self._starts[line - 1]
+        end = self._starts[line] if line < len(self._starts) else len(self._text)
+        offset = start + column - 1
+        return offset if offset <= end else None
+
+    def start(self, span: Span | None) -> int | None:
+        """Where a reader's span starts, as an offset."""
+        return None if span is None else self.offset(span.line, span.column)
+
+
+def reading_problem(problems: Iterable[SourceProblem]) -> list[str]:
+    """The reason a file with a reading problem (any CD0xx) is not edited, or nothing."""
+    from celldose.rules import BY_NAME
+
+    codes = sorted({BY_NAME[p.rule].code for p in problems} - {"CD009"})
+    codes = [code for code in codes if code.startswith("CD0")]
+    if not codes:
+        return []
+    return [f"a reading problem ({', '.join(codes)}); a file is edited only when all of it is read"]
+
+
+def expected_cells(row: Administration) -> int | None:
+    """dose x days in whole cells, for a dose counted in cells (not per kg)."""
+    expected = row.expected_total
+    if expected is None or unit_name(expected.units) != "cell":
+        return None
+    magnitude = expected.magnitude
+    if isinstance(magnitude, int) and not isinstance(magnitude, bool) and magnitude > 0:
+        return magnitude
+    return None

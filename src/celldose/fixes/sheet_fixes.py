@@ -1,0 +1,478 @@
+"""Fixes of a CSV or Markdown sheet: one cell's text is rewritten, every other byte stays.
+
+The sheet is read by its own source (:mod:`celldose.sources.csv_source`,
+:mod:`celldose.sources.markdown_source` and :mod:`celldose.sources.sheet`), whose cells know
+where they are; a fix rewrites the characters of one cell:
+
+* **CD303** (safe): an empty total cell gets dose x days, in the number style of the column's
+  other totals (its thousands mark, a trailing ``cells``, the header's unit), or digits alone.
+  A sheet without a total column is left alone: a fix never adds a column (nor a cell to a
+  row shorter than the header).
+* **CD301** (unsafe): a wrong total becomes dose x days, in its own style.
+* **normalize-counts** (safe, opted into): a dose or total cell, or ``Total cells`` above the
+  table, written in another spelling is respelled; in a decimal-comma column the grouped
+  spelling groups with a point (``50.000.000``). A column whose header gives a unit
+  (``Dose (million cells)``) is not respelled: its bare numbers count that unit.
+
+In CSV a value is quoted when it holds the delimiter (``"100,000,000"`` in a comma-delimited
+file), and a quoted cell stays quoted; in Markdown the cell's padding is kept (the pipes stay
+aligned when there is room). Left alone: a cell with the spreadsheet apostrophe mark, a quoted
+cell over several lines, and any sheet with a reading problem (CD0xx). Before anything is
+written, the edited text is read again: it must read as the same sheet but for the edited
+values, which must read as the amounts they were meant to be.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+import pint
+
+from celldose.diagnostics import Diagnostic, Pointer
+from celldose.fixes.edits import (
+    NORMALIZE,
+    Edit,
+    Lines,
+    Planned,
+    apply,
+    expected_cells,
+    fixable,
+    has_break,
+    reading_problem,
+    without_overlaps,
+)
+from celldose.fixes.spelling import (
+    Style,
+    cells,
+    normalized,
+    read,
+    same,
+    spell,
+    style_of,
+    thousands_mark,
+)
+from celldose.sources.columns import Column
+from celldose.sources.csv_source import MARKED_STARTS
+from celldose.sources.sheet import Cell, Grid, Sheet, SheetRow, read_sheet
+from celldose.units.format import unit_name
+from celldose.units.parse import Amount, AmountSyntaxError, parse_amount
+from celldose.units.separators import Convention, ambiguous, evidence, to_point
+from celldose.validation import validate_row
+
+if TYPE_CHECKING:
+    from celldose.config import CountSpelling
+    from celldose.model import Administration
+
+CSV_SUFFIXES = frozenset({".csv"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+_DELIMITERS = frozenset(",;\t")
+Place = tuple[int, Pointer]
+"""A value of a sheet file: its table (from 0) and its pointer in that table's protocol."""
+
+
+@dataclass(slots=True)
+class _Table:
+    """A table of the file as its source reads it, with every row kept."""
+
+    sheet: Sheet
+    rows: list[SheetRow]
+
+    @classmethod
+    def read(cls, grid: Grid) -> _Table:
+        sheet = read_sheet(grid)
+        rows = list(sheet.rows())  # reading the rows adds the cells' problems to the sheet
+        return cls(sheet, rows)
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.sheet.columns.values() if c.field == name), None)
+
+    def comma(self, name: str) -> bool:
+        """Whether the column's numbers are read with a decimal comma."""
+        return self.sheet.conventions.get(name) is Convention.COMMA
+
+
+def plan_sheet(
+    text: str,
+    suffix: str,
+    name: str,
+    diagnostics: Iterable[Diagnostic],
+    spelling: CountSpelling | None = None,
+) -> Planned:
+    """The edits that fix ``diagnostics`` of a CSV or Markdown ``text`` (and respell its counts
+    when ``spelling`` is set), safe and unsafe, in order; ``name`` is the file's stem."""
+    tables = _read(text, suffix, name)
+    found = fixable(diagnostics)
+    problems = [p for table in tables for p in table.sheet.problems]
+    blocked = reading_problem(problems)
+    if blocked:
+        return Planned(skipped=blocked if found else [])
+    writer = _Writer(text, csv=suffix in CSV_SUFFIXES)
+    targets: dict[Edit, Place] = {}
+    wanted: dict[Place, Amount] = {}
+    skipped: list[str] = []
+    places = _places(found)
+    for number, table in enumerate(tables):
+        for place, edit, amount in _fixes(writer, number, table, places, spelling):
+            targets[edit], wanted[place] = place, amount
+        if "total" in table.sheet.missing:
+            skipped.extend(_no_total_column(table))
+    if spelling is not None:
+        for number, table in enumerate(tables):
+            for place, edit, amount in _respell(writer, number, table, spelling):
+                if place not in wanted:
+                    targets[edit], wanted[place] = place, amount
+    edits = without_overlaps(targets)
+
+    def reads_back(chosen: Sequence[Edit]) -> bool:
+        expect = {targets[e]: wanted[targets[e]] for e in chosen}
+        return _reads_back(tables, _read(apply(text, chosen), suffix, name), expect)
+
+    return Planned(edits, skipped, reads_back)
+
+
+def _read(text: str, suffix: str, name: str) -> list[_Table]:
+    """The file's tables as ``celldose check`` reads them (the same stem names them)."""
+    if suffix in CSV_SUFFIXES:
+        from celldose.sources.csv_source import csv_grid
+
+        return [_Table.read(csv_grid(text, name))]
+    from celldose.sources.markdown_source import markdown_grids
+
+    return [_Table.read(grid) for grid in markdown_grids(text, name)]
+
+
+def _places(found: Iterable[Diagnostic]) -> dict[tuple[int, int, int], list[str]]:
+    """The fixable findings by (line, column, row index): a Markdown page's tables repeat row
+    indexes, so a finding is matched to its cell by where it was reported."""
+    places: dict[tuple[int, int, int], list[str]] = {}
+    for diagnostic in found:
+        index = diagnostic.pointer[1]
+        if diagnostic.span is not None and isinstance(index, int):
+            key = (diagnostic.span.line, diagnostic.span.column, index)
+            places.setdefault(key, []).append(diagnostic.code)
+    return places
+
+
+def _fixes(
+    writer: _Writer,
+    number: int,
+    table: _Table,
+    places: dict[tuple[int, int, int], list[str]],
+    spelling: CountSpelling | None,
+) -> Iterator[tuple[Place, Edit, Amount]]:
+    """CD303 and CD301 on a table's total cells, matched to the findings by place."""
+    column = table.column("total")
+    if column is None:
+        return
+    sample = next((r.cells["total"].text for r in table.rows if _written(r, "total")), "")
+    for row in table.rows:
+        cell = row.cells.get("total")
+        span = cell.span if cell is not None else None
+        if cell is None or span is None:
+            continue
+        codes = places.get((span.line, span.column, row.index), [])
+        if not codes:
+            continue
+        administration = validate_row(row.index, row.data)[0]
+        expected = expected_cells(administration) if administration is not None else None
+        if expected is None:
+            continue
+        if "CD303" in codes and not cell.text.strip():
+            style = _style(table, column, sample, spelling)
+            edit = writer.fill(cell, _spelled(expected, style), "CD303")
+        elif "CD301" in codes and _wrong(administration, expected):
+            style = _style(table, column, cell.text, spelling)
+            edit = writer.replace(cell, _spelled(expected, style), "CD301", unsafe=True)
+        else:
+            continue
+        if edit is not None:
+            yield (number, ("administrations", row.index, "total")), edit, cells(expected)
+
+
+def _written(row: SheetRow, name: str) -> bool:
+    """The row's cell of column ``name`` holds a number to copy the style of."""
+    cell = row.cells.get(name)
+    return cell is not None and any(c.isdigit() for c in cell.text)
+
+
+def _wrong(administration: Administration | None, expected: int) -> bool:
+    """A total in cells that differs from dose x days (not per kg, not N/A)."""
+    total = administration.total if administration is not None else None
+    return (
+        isinstance(total, pint.Quantity)
+        and unit_name(total.units) == "cell"
+        and total.magnitude != expected
+    )
+
+
+def _style(table: _Table, column: Column, sample: str, spelling: CountSpelling | None) -> Style:
+    """The opted-in spelling, or the style of ``sample`` (a total of the column), in the
+    scale the column's header gives its bare numbers."""
+    comma = table.comma(column.field)
+    scale = _scale(column)
+    if spelling is not None and scale == 1:
+        return Style(thousands_mark(spelling, comma=comma))
+    return style_of(sample, comma=comma, scale=scale)
+
+
+def _scale(column: Column) -> Fraction:
+    """Cells per bare number of the column: 10**6 under ``Total (million cells)``; 0 when the
+    header's unit is not a count of cells."""
+    if not column.unit:
+        return Fraction(1)
+    try:
+        amount = parse_amount(f"1 {column.unit}")
+    except AmountSyntaxError:
+        return Fraction(0)
+    return amount.value if unit_name(amount.unit) == "cell" else Fraction(0)
+
+
+def _spelled(count: int, style: Style) -> str:
+    """``count`` in ``style``; a count the style's scale cannot write (2,500,000 under
+    ``Total (million cells)``) names its unit, which the header's does not override."""
+    if style.scale:
+        written = spell(count, style)
+        if written is not None:
+            return written
+    return spell(count, Style(style.thousands, " cells")) or f"{count} cells"
+
+
+def _respell(
+    writer: _Writer, number: int, table: _Table, spelling: CountSpelling
+) -> Iterator[tuple[Place, Edit, Amount]]:
+    """normalize-counts: the dose and total cells (in columns without a header unit), and the
+    protocol's total cells above the table, respelled where they stand."""
+    for name in ("dose", "total"):
+        column = table.column(name)
+        if column is None or column.unit:
+            continue
+        comma, reader = table.comma(name), _column_reader(table.sheet, name)
+        for row in table.rows:
+            cell, data = row.cells.get(name), row.data.get(name)
+            if cell is None or data is None:
+                continue  # an empty cell, or one with a problem (reported)
+            amount = read(data)
+            text = normalized(amount, cell.text, spelling, comma=comma, reader=reader)
+            edit = writer.replace(cell, text, NORMALIZE) if text and amount else None
+            if edit is not None and amount is not None:
+                yield (number, ("administrations", row.index, name)), edit, amount
+    yield from _respell_field(writer, number, table, spelling)
+
+
+def _respell_field(
+    writer: _Writer, number: int, table: _Table, spelling: CountSpelling
+) -> Iterator[tuple[Place, Edit, Amount]]:
+    """``Total cells | 5e7`` above the table: its value cell, read as the sheet reads it."""
+    sheet = table.sheet
+    cell, data = sheet.field_cells.get("total_cells"), sheet.fields.get("total_cells")
+    if cell is None or data is None or read(cell.text) is None:
+        return  # absent, or written in the label's cell (``Total cells: 5e7``)
+    comma = sheet.declared is Convention.COMMA or (
+        sheet.declared is None and sheet.grid.decimal_comma
+    )
+    amount = read(data)
+
+    def reader(text: str) -> Amount | None:
+        own = evidence(text)
+        return read(to_point(text) if own is Convention.COMMA or (own is None and comma) else text)
+
+    text = normalized(amount, cell.text, spelling, comma=comma, reader=reader)
+    edit = writer.replace(cell, text, NORMALIZE) if text else None
+    if edit is not None and amount is not None:
+        yield (number, ("total_cells",)), edit, amount
+
+
+def _column_reader(sheet: Sheet, name: str) -> Callable[[str], Amount | None]:
+    """How a column without a header unit reads a number: its decimal convention, as
+    :meth:`celldose.sources.sheet.Sheet.rows` applies it (a text it refuses reads as None)."""
+
+    def reading(text: str) -> Amount | None:
+        own = evidence(text)
+        if sheet.declared is Convention.COMMA and own is Convention.POINT:
+            return None
+        if ambiguous(text) and name in sheet.mixed:
+            return None
+        comma = sheet.conventions.get(name) is Convention.COMMA
+        if sheet.declared is not Convention.POINT and (
+            own is Convention.COMMA or (own is None and comma)
+        ):
+            text = to_point(text)
+        return read(text)
+
+    return reading
+
+
+def _no_total_column(table: _Table) -> list[str]:
+    """Why rows that deliver cells get no total: the sheet has no column for it."""
+    count = 0
+    for row in table.rows:
+        administration = validate_row(row.index, row.data)[0]
+        if administration is not None and expected_cells(administration) is not None:
+            count += 1
+    if not count:
+        return []
+    rows = f"{count} row{'s' if count != 1 else ''}"
+    return [f"no Total column for the totals of {rows}; a fix does not add a column"]
+
+
+class _Writer:
+    """Rewrites one cell's characters in CSV or Markdown text, or says it cannot."""
+
+    def __init__(self, text: str, *, csv: bool) -> None:
+        self._text = text
+        self._csv = csv
+        self._lines = Lines(text)
+
+    def fill(self, cell: Cell, value: str, code: str) -> Edit | None:
+        """An empty cell gets ``value``."""
+        if self._csv:
+            return self._csv_edit(cell, value, code, unsafe=False)
+        return self._markdown_fill(cell, value, code)
+
+    def replace(
+        self, cell: Cell, value: str | None, code: str, *, unsafe: bool = False
+    ) -> Edit | None:
+        """A written cell's value becomes ``value``."""
+        if value is None:
+            return None
+        if self._csv:
+            return self._csv_edit(cell, value, code, unsafe=unsafe)
+        return self._markdown_replace(cell, value, code, unsafe=unsafe)
+
+    def _csv_edit(self, cell: Cell, value: str, code: str, *, unsafe: bool) -> Edit | None:
+        text = self._text
+        start = self._lines.start(cell.span)
+        if start is None or start == 0 or text[start - 1] not in _DELIMITERS:
+            return None  # the first cell of a record: its delimiter is not known here
+        delimiter = text[start - 1]
+        field = _csv_field(text, start, delimiter)
+        if field is None:
+            return None
+        end, quoted = field
+        raw = text[start:end]
+        if (raw[1:-1].replace('""', '"') if quoted else raw) != cell.text:
+            return None  # the apostrophe text mark, or a cell the reader saw otherwise
+        if quoted or _needs_quotes(value, delimiter):
+            value = '"' + value.replace('"', '""') + '"'
+        return Edit(start, end, value, code, unsafe)
+
+    def _markdown_fill(self, cell: Cell, value: str, code: str) -> Edit | None:
+        """Between the pipes of an empty cell: `` value `` padded to the cell's old width."""
+        text = self._text
+        right = self._lines.start(cell.span)
+        if cell.text or right is None or text[right : right + 1] != "|":
+            return None
+        left = right - 1
+        while left >= 0 and text[left] in " \t":
+            left -= 1
+        if left < 0 or text[left] != "|" or text[left - 1 : left] == "\\":
+            return None
+        width = right - left - 1
+        padded = f" {value} ".ljust(width)
+        return Edit(left + 1, right, padded, code)
+
+    def _markdown_replace(self, cell: Cell, value: str, code: str, *, unsafe: bool) -> Edit | None:
+        """The cell's text, keeping its padding: spaces after it shrink or grow so that the
+        closing pipe stays where it was, while at least one is left."""
+        text, span = self._text, cell.span
+        start = self._lines.start(span)
+        if span is None or start is None or span.end_line != span.line:
+            return None
+        end = self._lines.offset(span.end_line, span.end_column)
+        if end is None or text[start:end].replace("\\|", "|") != cell.text or "|" in cell.text:
+            return None
+        right = end
+        while right < len(text) and text[right] == " ":
+            right += 1
+        if text[right : right + 1] != "|":
+            return Edit(start, end, value, code, unsafe)  # no closing pipe: spaces stay
+        trail = right - end
+        keep = max(min(trail, 1), trail - (len(value) - (end - start)))
+        return Edit(start, right, value + " " * keep, code, unsafe)
+
+
+def _csv_field(text: str, start: int, delimiter: str) -> tuple[int, bool] | None:
+    """Where the CSV field at ``start`` ends, and whether it is quoted; None for a quoted field
+    over several lines, or one the strict reader would not have read this way."""
+    if text.startswith('"', start):
+        end = _closing_quote(text, start + 1)
+        if end is None or has_break(text[start:end]):
+            return None
+        if text[end : end + 1] not in (delimiter, "\r", "\n", ""):
+            return None
+        return end, True
+    end = start
+    while end < len(text) and text[end] not in (delimiter, "\r", "\n", '"'):
+        end += 1
+    if text[end : end + 1] == '"':
+        return None
+    return end, False
+
+
+def _closing_quote(text: str, index: int) -> int | None:
+    """The offset after the quote that closes a quoted field (``""`` is a quote inside it)."""
+    while True:
+        quote = text.find('"', index)
+        if quote < 0:
+            return None
+        if not text.startswith('"', quote + 1):
+            return quote + 1
+        index = quote + 2
+
+
+def _needs_quotes(value: str, delimiter: str) -> bool:
+    """What the csv module would quote, and what a spreadsheet would run or trim."""
+    return (
+        any(c in value for c in (delimiter, '"', "\r", "\n"))
+        or value[:1] in MARKED_STARTS
+        or value != value.strip()
+    )
+
+
+def _reads_back(old: list[_Table], new: list[_Table], wanted: dict[Place, Amount]) -> bool:
+    """The edited sheet reads as the same tables, fields, columns and problems, row for row;
+    only the edited values differ, and each reads as the amount it was meant to be (a filled
+    total is a new value of its row). A column's decimal convention may be newly evident (a
+    grouped count in a column that had none), as long as every value reads the same."""
+    if len(old) != len(new):
+        return False
+    for number, (before, after) in enumerate(zip(old, new, strict=True)):
+        a, b = before.sheet, after.sheet
+        if (a.columns, a.declared, a.header_position) != (
+            b.columns,
+            b.declared,
+            b.header_position,
+        ):
+            return False
+        if [(p.rule, p.message) for p in a.problems] != [(p.rule, p.message) for p in b.problems]:
+            return False
+        if not _same_values(a.fields, b.fields, number, (), wanted):
+            return False
+        if len(before.rows) != len(after.rows):
+            return False
+        for x, y in zip(before.rows, after.rows, strict=True):
+            here = ("administrations", x.index)
+            if x.index != y.index or not _same_values(x.data, y.data, number, here, wanted):
+                return False
+    return True
+
+
+def _same_values(
+    old: dict[str, str],
+    new: dict[str, str],
+    number: int,
+    prefix: Pointer,
+    wanted: dict[Place, Amount],
+) -> bool:
+    for key in old.keys() | new.keys():
+        amount = wanted.get((number, (*prefix, key)))
+        if amount is not None:
+            value = new.get(key)
+            if value is None or not same(read(value), amount):
+                return False
+        elif old.get(key) != new.get(key):
+            return False
+    return True
