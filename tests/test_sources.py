@@ -9,6 +9,7 @@ import yaml
 
 import celldose
 from celldose.sources import yaml_source
+from celldose.sources.text import MAX_BYTES, read_text
 from celldose.units.registry import registry
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
@@ -38,3 +39,30 @@ def test_unit_registry_has_no_disk_cache() -> None:
     """pint's cache_folder unpickles files: anyone who can write it could run code here."""
     assert getattr(registry(), "_diskcache", None) is None
     assert registry() is registry()
+
+
+def test_the_size_limit_is_exact_and_a_growing_file_is_still_bounded(tmp_path: Path) -> None:
+    """read_text asks for the size stat reports (not a 10 MiB buffer per file): a file of
+    exactly the limit reads, one byte more is refused, and so is a file that grows past the
+    limit between the stat and the read."""
+    from unittest import mock
+
+    from celldose.sources import text as source_text
+    from celldose.sources.problems import SourceProblem
+
+    path = tmp_path / "edge.yaml"
+    path.write_bytes(b"#" * MAX_BYTES)
+    assert read_text(path) == "#" * MAX_BYTES
+    path.write_bytes(b"#" * (MAX_BYTES + 1))
+    refused = read_text(path)
+    assert isinstance(refused, SourceProblem) and refused.rule == "input-limit"
+    # stat says 10 bytes; the file holds more than the limit by the time it is read.
+    small = mock.Mock(st_mode=0o100644, st_size=10)
+    with mock.patch.object(source_text.Path, "stat", return_value=small):
+        grown = read_text(path)
+    assert isinstance(grown, SourceProblem) and grown.rule == "input-limit"
+    path.write_bytes(b"protocol: grew\n")
+    with mock.patch.object(
+        source_text.Path, "stat", return_value=mock.Mock(st_mode=0o100644, st_size=3)
+    ):
+        assert read_text(path) == "protocol: grew\n"

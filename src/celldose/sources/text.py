@@ -35,10 +35,15 @@ class Loaded:
 def read_text(path: Path) -> str | SourceProblem:
     """Read ``path`` as text: UTF-8 (with or without a BOM), or UTF-16/32 with a BOM."""
     try:
-        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device would block or never end
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block or never end
             return SourceProblem("unreadable-file", "not a regular file", None)
         with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+            # read(n) allocates n bytes first: ask for the size stat gave (plus one, to see a
+            # file that grew since), not the 10 MiB limit, which costs ~0.1 ms a file.
+            raw = handle.read(min(status.st_size, MAX_BYTES) + 1)
+            if len(raw) > status.st_size:
+                raw += handle.read(MAX_BYTES + 1 - len(raw))
     except OSError as exc:
         return SourceProblem(
             "unreadable-file", f"cannot read the file: {exc.strerror or exc}", None
