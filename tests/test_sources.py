@@ -47,7 +47,6 @@ def test_the_size_limit_is_exact_and_a_growing_file_is_still_bounded(tmp_path: P
     limit between the stat and the read."""
     from unittest import mock
 
-    from celldose.sources import text as source_text
     from celldose.sources.problems import SourceProblem
 
     path = tmp_path / "edge.yaml"
@@ -58,11 +57,9 @@ def test_the_size_limit_is_exact_and_a_growing_file_is_still_bounded(tmp_path: P
     assert isinstance(refused, SourceProblem) and refused.rule == "input-limit"
     # stat says 10 bytes; the file holds more than the limit by the time it is read.
     small = mock.Mock(st_mode=0o100644, st_size=10)
-    with mock.patch.object(source_text.Path, "stat", return_value=small):
+    with mock.patch.object(Path, "stat", return_value=small):
         grown = read_text(path)
     assert isinstance(grown, SourceProblem) and grown.rule == "input-limit"
     path.write_bytes(b"protocol: grew\n")
-    with mock.patch.object(
-        source_text.Path, "stat", return_value=mock.Mock(st_mode=0o100644, st_size=3)
-    ):
+    with mock.patch.object(Path, "stat", return_value=mock.Mock(st_mode=0o100644, st_size=3)):
         assert read_text(path) == "protocol: grew\n"
