@@ -113,12 +113,17 @@ class Resolver:
         self._explicit = explicit
         self._cwd = (cwd or Path.cwd()).absolute()
         self._folders: dict[Path, Config | None] = {}
+        self._by_dirname: dict[str, Config | None] = {}
 
     def for_file(self, path: str) -> Config | None:
         """The configuration of the file reported as ``path`` (stdin: by its name's folder)."""
         if self._explicit is not None:
             return self._explicit
-        return self._for_folder(self._absolute(path).parent)
+        # Files come by the thousand from a few folders: remember each folder as reported.
+        dirname = os.path.split(path)[0]  # Path(path).parent, without building a Path
+        if dirname not in self._by_dirname:
+            self._by_dirname[dirname] = self._for_folder(self._absolute(path).parent)
+        return self._by_dirname[dirname]
 
     def _absolute(self, path: str) -> Path:
         return Path(os.path.normpath(self._cwd / path))
