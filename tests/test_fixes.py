@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import os
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from hypothesis import strategies as st
 from celldose.api import check_bytes, check_text
 from celldose.fixes import apply, fix_bytes, plan
 from celldose.fixes.spelling import normalized, read, same
-from conftest import run_cli
+from conftest import celldose_command, run_cli
 
 MISSING = (
     "protocol: Knee  # the knee\n"
@@ -607,3 +609,151 @@ def test_sheet_fix_changes_only_the_expected_cells(case: tuple[bytes, bytes, byt
     assert [d.code for d in check_bytes(expected_unsafe, "p.csv").diagnostics] == []
     wrong = [d.code for d in report.diagnostics if d.code == "CD301"]
     assert [d.code for d in check_bytes(expected_safe, "p.csv").diagnostics] == wrong
+
+
+# Hostile input: each case below once changed a byte it should not have, wrote a file it should
+# not have, hung, or raised a traceback.
+
+
+def test_a_count_past_the_digit_limit_is_left_without_a_traceback(tmp_path: Path) -> None:
+    # dose 1e30 x 2 days has 31 digits: more than the grammar reads, so no total is written.
+    yaml = _write(tmp_path, "knee.yaml", "protocol: Knee\nadministrations:\n")
+    yaml.write_text(yaml.read_text() + "  - route: IA\n    dose: 1e30\n    days: 2\n")
+    sheet = _write(tmp_path, "knee.csv", "Route,Dose,Days,Total\nIA,1e30,2,\nIV,1e30,2,1\n")
+    before = yaml.read_bytes(), sheet.read_bytes()
+    (tmp_path / "celldose.toml").write_text('normalize-counts = "plain"\n')
+    result = run_cli("check", "--fix", "--unsafe-fixes", ".", cwd=tmp_path)
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1
+    assert (yaml.read_bytes(), sheet.read_bytes()) == before
+    assert result.stdout.count("CD303") == 2 and "CD301" in result.stdout
+
+
+def test_fix_writes_through_a_symlink(tmp_path: Path) -> None:
+    real = _write(tmp_path, "knee.csv", "Route,Dose,Days,Total\nIA,50000000,2,\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real.name)
+    result = run_cli("check", "--fix", "link.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert link.is_symlink()  # still a link, to the file that was fixed
+    assert real.read_text() == "Route,Dose,Days,Total\nIA,50000000,2,100000000\n"
+
+
+def test_fix_refuses_a_read_only_file(tmp_path: Path) -> None:
+    text = "Route,Dose,Days,Total\nIA,50000000,2,\n"
+    path = _write(tmp_path, "knee.csv", text)
+    path.chmod(0o444)
+    result = run_cli("check", "--fix", "knee.csv", cwd=tmp_path)
+    assert result.returncode == 2  # a fix asked for and not written fails the run
+    assert "Traceback" not in result.stderr
+    assert "celldose: error: cannot write knee.csv: the file is read-only\n" in result.stderr
+    assert path.read_text() == text
+    assert stat.S_IMODE(path.stat().st_mode) == 0o444
+    # Also when the only edit is a respelling, which leaves no finding behind to fail the run.
+    path.chmod(0o644)
+    path.write_text("Route,Dose,Days,Total\nIA,5e7,2,100000000\n")
+    path.chmod(0o444)
+    (tmp_path / "celldose.toml").write_text('normalize-counts = "plain"\n')
+    respelled = run_cli("check", "--fix", "knee.csv", cwd=tmp_path)
+    assert respelled.returncode == 2, respelled.stderr
+    assert "cannot write knee.csv" in respelled.stderr
+
+
+@pytest.mark.parametrize("select", [(), ("--select", "CD3")])
+def test_a_file_too_large_to_check_is_never_written(
+    tmp_path: Path, select: tuple[str, ...]
+) -> None:
+    # The check refuses a file over 10 MiB (CD004); the fix must not read what it refused,
+    # even when --select leaves the CD004 finding out of the report.
+    row = "IA,5e7,2,1e8," + "x" * 200 + "\n"
+    text = "Route,Dose,Days,Total,Notes\n" + row * (11 * 1024 * 1024 // len(row))
+    path = _write(tmp_path, "knee.csv", text)
+    (tmp_path / "celldose.toml").write_text('normalize-counts = "grouped"\n')
+    result = run_cli("check", "--fix", *select, "knee.csv", cwd=tmp_path)
+    assert path.read_text() == text
+    assert "normalized" not in result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_fix_does_not_read_a_named_pipe(tmp_path: Path) -> None:
+    # Reading a FIFO blocks until someone writes to it: the check says "not a regular file".
+    os.mkfifo(tmp_path / "knee.csv")
+    (tmp_path / "celldose.toml").write_text('normalize-counts = "grouped"\n')
+    result = run_cli("check", "--fix", "knee.csv", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "CD001" in result.stdout
+
+
+def test_csv_total_in_the_first_column_is_fixed(tmp_path: Path) -> None:
+    # The first field of a record has no delimiter before it: the one after it says which.
+    text = 'Total;Route;Dose;Days\r\n;IA;"2,5 Mio";2\r\n1;IV;2,5 Mio;2\r\n"";IV;2,5 Mio;1\r\n'
+    path = _write(tmp_path, "knee.csv", text, newline="\n")
+    result = run_cli("check", "--fix", "--unsafe-fixes", "knee.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert path.read_bytes() == (
+        b'Total;Route;Dose;Days\r\n5000000;IA;"2,5 Mio";2\r\n5000000;IV;2,5 Mio;2\r\n'
+        b'"2500000";IV;2,5 Mio;1\r\n'
+    )
+    assert result.stderr == "Fixed 3 findings (1 unsafe).\n"
+
+
+def test_yaml_anchor_on_a_value_is_kept(tmp_path: Path) -> None:
+    # An anchor is not part of the scalar: the fix writes inside the quotes after it.
+    text = (
+        "protocol: Knee\nadministrations:\n"
+        "  - route: IA\n    dose: &d 5e7\n    days: 2\n    total: &t '1'  # copied\n"
+    )
+    path = _write(tmp_path, "knee.yaml", text)
+    (tmp_path / "celldose.toml").write_text('normalize-counts = "grouped"\n')
+    result = run_cli("check", "--fix", "--unsafe-fixes", "knee.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert path.read_text() == text.replace("&d 5e7", "&d 50,000,000").replace(
+        "&t '1'", "&t '100,000,000'"
+    )
+
+
+def test_yaml_anchored_flow_row_is_left_alone_and_the_others_are_fixed(tmp_path: Path) -> None:
+    text = (
+        "protocol: Knee\nadministrations:\n"
+        "  - &r {route: IA, dose: 5e7, days: 2}\n"
+        "  - &s {route: IA, dose: 5e7, days: 2, total: 1}\n"
+        "  - route: IV\n    dose: 5e7\n    days: 2\n"
+    )
+    path = _write(tmp_path, "knee.yaml", text)
+    result = run_cli("check", "--fix", "--unsafe-fixes", "knee.yaml", cwd=tmp_path)
+    assert path.read_text() == text + "    total: 100,000,000\n"
+    assert result.stderr == "Fixed 1 finding.\n"
+
+
+def test_diff_breaks_lines_only_at_line_feeds(tmp_path: Path) -> None:
+    # As git: a lone CR, a form feed or U+2028 inside a cell is text, not the end of a line
+    # (str.splitlines would mark "No newline at end of file" in the middle of the file).
+    _write(tmp_path, "cr.csv", "Route,Dose,Days,Total\rIA,5e7,2,\r")
+    _write(
+        tmp_path, "ls.csv", "Route,Dose,Days,Total,Notes\nIA,5e7,2,,a\u2028b\x0cc\nIV,5e7,1,,d\n"
+    )
+    # The output as bytes: a text-mode pipe would read each CR as a line break.
+    command = [*celldose_command(), "check", "--diff", "cr.csv", "ls.csv"]
+    result = subprocess.run(command, capture_output=True, cwd=tmp_path, timeout=60, check=False)
+    assert result.returncode == 1
+    assert result.stdout.decode() == (
+        "--- a/cr.csv\n+++ b/cr.csv\n@@ -1 +1 @@\n"
+        "-Route,Dose,Days,Total\rIA,5e7,2,\r\n\\ No newline at end of file\n"
+        "+Route,Dose,Days,Total\rIA,5e7,2,100000000\r\n\\ No newline at end of file\n"
+        "--- a/ls.csv\n+++ b/ls.csv\n@@ -1,3 +1,3 @@\n"
+        " Route,Dose,Days,Total,Notes\n"
+        "-IA,5e7,2,,a\u2028b\x0cc\n-IV,5e7,1,,d\n"
+        "+IA,5e7,2,100000000,a\u2028b\x0cc\n+IV,5e7,1,50000000,d\n"
+    )
+
+
+def test_total_cells_above_a_decimal_comma_table_is_respelled(tmp_path: Path) -> None:
+    text = "Protocol;Knee\nTotal cells;2,5e7\nRoute;Dose;Days;Total\nIA;2,5e7;1;\n"
+    path = _write(tmp_path, "knee.csv", text)
+    (tmp_path / "celldose.toml").write_text('normalize-counts = "grouped"\n')
+    result = run_cli("check", "--fix", "knee.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert path.read_text() == (
+        "Protocol;Knee\nTotal cells;25.000.000\nRoute;Dose;Days;Total\nIA;25.000.000;1;25.000.000\n"
+    )
+    assert result.stderr == "Fixed 1 finding, normalized 2 counts.\n"

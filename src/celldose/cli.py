@@ -386,12 +386,13 @@ def _check(args: argparse.Namespace) -> int:
     report, fail_on = filtered
     if args.diff:
         return _diff(report, args, stdin)
+    unwritten = False
     if args.fix:
         fixed = _fix(report, fail_on, args)
         if isinstance(fixed, str):
             sys.stderr.write(f"celldose: error: {fixed}\n")
             return EXIT_USAGE
-        report, fail_on = fixed
+        report, fail_on, unwritten = fixed
     if args.write_baseline:
         return _write_baseline(report, args.write_baseline)
     if args.statistics:
@@ -412,6 +413,8 @@ def _check(args: argparse.Namespace) -> int:
         sys.stdout.write(_text(report, args, stdin))
     else:
         sys.stdout.write(FORMATTERS[output](report))
+    if unwritten:  # a fix that was asked for and could not be written fails the run
+        return EXIT_USAGE
     order = list(Severity)  # error, warning, info: most severe first
     failing = order[: order.index(fail_on) + 1]
     return EXIT_ERRORS if any(d.severity in failing for d in report.diagnostics) else EXIT_OK
@@ -448,32 +451,34 @@ def _diff(report: Report, args: argparse.Namespace, stdin: tuple[str, bytes] | N
 
 def _fix(
     report: Report, fail_on: Severity, args: argparse.Namespace
-) -> tuple[Report, Severity] | str:
-    """--fix: write the fixes, then check the paths again; the new report and threshold."""
+) -> tuple[Report, Severity, bool] | str:
+    """--fix: write the fixes, then check the paths again; the new report and threshold, and
+    whether a file could not be written."""
     from celldose import fixes
     from celldose.config import ConfigError
-    from celldose.convert.atomic import write_atomic
 
     try:
         planned = fixes.fix_report(report, unsafe=args.unsafe_fixes, normalize=_spellings(args))
     except ConfigError as exc:
         return str(exc)
     written: list[fixes.FileFix] = []
+    unwritten = False
     for fix in planned:
         if not fix.edits:
             continue
-        try:
-            write_atomic(Path(fix.path), fix.content, force=True)
-        except OSError as exc:
-            sys.stderr.write(f"celldose: error: cannot write {fix.path}: {exc}\n")
+        problem = fixes.write(fix)
+        if problem is not None:
+            sys.stderr.write(f"celldose: error: cannot write {fix.path}: {problem}\n")
+            unwritten = True
             continue
         written.append(fix)
     if not args.quiet:
         untouched = [f for f in planned if not f.edits]
         sys.stderr.write(_fix_summary([*written, *untouched], done=True))
     if not written:
-        return report, fail_on
-    return _filter(_check_paths(args.paths, args), _filters_or_die(args), args)
+        return report, fail_on, unwritten
+    rechecked = _filter(_check_paths(args.paths, args), _filters_or_die(args), args)
+    return rechecked if isinstance(rechecked, str) else (*rechecked, unwritten)
 
 
 def _spellings(args: argparse.Namespace) -> Callable[[str], CountSpelling | None]:

@@ -25,14 +25,26 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import errno
+import os
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from celldose.diagnostics import Diagnostic, Report
-from celldose.fixes.edits import FIXABLE, NORMALIZE, Edit, Planned, apply, fixable
-from celldose.sources.text import decode
+from celldose.fixes.edits import (
+    FIXABLE,
+    NORMALIZE,
+    Edit,
+    Planned,
+    apply,
+    fixable,
+    not_read,
+    reading_problem,
+)
+from celldose.sources.text import MAX_BYTES, decode, too_large
 
 if TYPE_CHECKING:
     from celldose.config import CountSpelling
@@ -48,6 +60,7 @@ __all__ = [
     "fix_report",
     "plan",
     "unified_diff",
+    "write",
 ]
 
 WORKBOOKS_NOT_REWRITTEN = "fixes apply to YAML, CSV and Markdown; workbooks are not rewritten"
@@ -110,20 +123,17 @@ def fix_bytes(
     """The fixed bytes of a file, in its own encoding and BOM; None when it has no fix and
     nothing to say. ``path``'s suffix says the format (``.csv``, ``.md``; YAML otherwise).
 
-    UTF-8 (with or without a BOM) only: a UTF-16 or UTF-32 file, bytes that are not text, and
-    a workbook are never fixed.
+    UTF-8 (with or without a BOM) only: a UTF-16 or UTF-32 file, bytes that are not text, a
+    workbook and a file with a reading problem are never fixed.
     """
     diagnostics = list(diagnostics)
     suffix = Path(path).suffix.lower()
-    if suffix in _WORKBOOK_SUFFIXES:
-        return _skipped(path, WORKBOOKS_NOT_REWRITTEN) if fixable(diagnostics) else None
+    refusal = _refusal(raw, diagnostics, suffix)
+    if refusal is not None:
+        return _skipped(path, refusal) if fixable(diagnostics) else None
     bom = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""
-    # UTF-32's little-endian BOM starts like UTF-16's
-    wide = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE))
     text = decode(raw)
-    if wide or not isinstance(text, str):
-        if wide and fixable(diagnostics):
-            return _skipped(path, "UTF-16 and UTF-32 files are not rewritten")
+    if not isinstance(text, str):
         return None
     planned = _plan(text, suffix, path, diagnostics, normalize)
     chosen = [e for e in planned.edits if unsafe or not e.unsafe]
@@ -164,9 +174,8 @@ def fix_report(
         spelling = normalize(label) if normalize is not None else None
         if not _worth_reading(found, suffix, spelling):
             continue
-        try:
-            raw = Path(label).read_bytes()
-        except OSError:
+        raw = _read(Path(label))
+        if raw is None:
             continue
         fixed = fix_bytes(raw, found, label, unsafe=unsafe, normalize=spelling)
         if fixed is not None:
@@ -174,11 +183,32 @@ def fix_report(
     return fixes
 
 
+def write(fix: FileFix) -> str | None:
+    """Write a fix over its file, atomically and keeping its mode; why it cannot, or None.
+
+    A symlink is written through (it stays a link, to the fixed file). A file that is read-only,
+    or that the user may not write, is left alone: renaming a new file over it would succeed in
+    a writable folder (and for root, always), so the file's own permissions are asked first.
+    """
+    from celldose.convert.atomic import write_atomic
+
+    target = Path(fix.path).resolve()
+    try:
+        if not target.stat().st_mode & 0o222:
+            return "the file is read-only"
+        if not os.access(target, os.W_OK):
+            return os.strerror(errno.EACCES)
+        write_atomic(target, fix.content, force=True)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
+
+
 def unified_diff(label: str, before: str, after: str) -> str:
     """A unified diff with ``a/LABEL`` and ``b/LABEL`` headers, as ``git diff`` writes it."""
     lines = difflib.unified_diff(
-        before.splitlines(keepends=True),
-        after.splitlines(keepends=True),
+        _lines(before),
+        _lines(after),
         fromfile=f"a/{label}",
         tofile=f"b/{label}",
     )
@@ -186,6 +216,43 @@ def unified_diff(label: str, before: str, after: str) -> str:
     for line in lines:
         out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of a text, each with its LF; as in git, a lone CR, a form feed or U+2028 is
+    text (``str.splitlines`` would end a line there, and the diff would not apply)."""
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
+def _read(path: Path) -> bytes | None:
+    """A file's bytes as the check reads them: only a regular file (a named pipe would block),
+    and no more than one byte past the size limit; None when it cannot be read."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None
+        with path.open("rb") as handle:
+            return handle.read(MAX_BYTES + 1)
+    except OSError:
+        return None
+
+
+def _refusal(raw: bytes, diagnostics: Sequence[Diagnostic], suffix: str) -> str | None:
+    """Why a file is never edited, whatever its findings: a workbook; a reading problem the
+    check reported, or one it would have (over the size limit, though --select left CD004 out
+    of the report); a file in UTF-16 or UTF-32."""
+    if suffix in _WORKBOOK_SUFFIXES:
+        return WORKBOOKS_NOT_REWRITTEN
+    blocked = not_read(d.code for d in diagnostics)
+    if not blocked and len(raw) > MAX_BYTES:
+        blocked = reading_problem([too_large()])
+    if blocked:
+        return blocked[0]
+    # UTF-32's little-endian BOM starts like UTF-16's
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
+        return "UTF-16 and UTF-32 files are not rewritten"
+    return None
 
 
 def _plan(

@@ -16,6 +16,7 @@ from celldose.diagnostics import Diagnostic, Span
 from celldose.model import Administration
 from celldose.sources.problems import SourceProblem
 from celldose.units.format import unit_name
+from celldose.units.parse import MAX_DIGITS
 
 FIXABLE = frozenset({"CD301", "CD303"})
 """The codes with an automatic fix: CD303 (safe), CD301 (unsafe)."""
@@ -118,11 +119,16 @@ def reading_problem(problems: Iterable[SourceProblem]) -> list[str]:
     """The reason a file with a reading problem (any CD0xx) is not edited, or nothing."""
     from celldose.rules import BY_NAME
 
-    codes = sorted({BY_NAME[p.rule].code for p in problems} - {"CD009"})
-    codes = [code for code in codes if code.startswith("CD0")]
-    if not codes:
+    return not_read(BY_NAME[p.rule].code for p in problems)
+
+
+def not_read(codes: Iterable[str]) -> list[str]:
+    """The reason a file with findings of these codes is not edited, or nothing: a reading
+    problem (CD0xx but CD009, an unused suppression) means its data is not all there."""
+    found = sorted({code for code in codes if code.startswith("CD0")} - {"CD009"})
+    if not found:
         return []
-    return [f"a reading problem ({', '.join(codes)}); a file is edited only when all of it is read"]
+    return [f"a reading problem ({', '.join(found)}); a file is edited only when all of it is read"]
 
 
 def expected_cells(row: Administration) -> int | None:
@@ -131,6 +137,7 @@ def expected_cells(row: Administration) -> int | None:
     if expected is None or unit_name(expected.units) != "cell":
         return None
     magnitude = expected.magnitude
-    if isinstance(magnitude, int) and not isinstance(magnitude, bool) and magnitude > 0:
-        return magnitude
-    return None
+    if not isinstance(magnitude, int) or isinstance(magnitude, bool) or magnitude <= 0:
+        return None
+    # Past the grammar's digit limit (dose 1e30 x 2 days) a total would not read back.
+    return magnitude if len(str(magnitude)) <= MAX_DIGITS else None

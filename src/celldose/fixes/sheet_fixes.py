@@ -268,17 +268,17 @@ def _respell_field(
     """``Total cells | 5e7`` above the table: its value cell, read as the sheet reads it."""
     sheet = table.sheet
     cell, data = sheet.field_cells.get("total_cells"), sheet.fields.get("total_cells")
-    if cell is None or data is None or read(cell.text) is None:
-        return  # absent, or written in the label's cell (``Total cells: 5e7``)
     comma = sheet.declared is Convention.COMMA or (
         sheet.declared is None and sheet.grid.decimal_comma
     )
-    amount = read(data)
 
     def reader(text: str) -> Amount | None:
         own = evidence(text)
         return read(to_point(text) if own is Convention.COMMA or (own is None and comma) else text)
 
+    if cell is None or data is None or reader(cell.text) is None:
+        return  # absent, or written in the label's cell (``Total cells: 5e7``)
+    amount = read(data)
     text = normalized(amount, cell.text, spelling, comma=comma, reader=reader)
     edit = writer.replace(cell, text, NORMALIZE) if text else None
     if edit is not None and amount is not None:
@@ -343,18 +343,11 @@ class _Writer:
         return self._markdown_replace(cell, value, code, unsafe=unsafe)
 
     def _csv_edit(self, cell: Cell, value: str, code: str, *, unsafe: bool) -> Edit | None:
-        text = self._text
         start = self._lines.start(cell.span)
-        if start is None or start == 0 or text[start - 1] not in _DELIMITERS:
-            return None  # the first cell of a record: its delimiter is not known here
-        delimiter = text[start - 1]
-        field = _csv_field(text, start, delimiter)
-        if field is None:
+        field = _csv_field(self._text, start, cell.text) if start is not None else None
+        if start is None or field is None:
             return None
-        end, quoted = field
-        raw = text[start:end]
-        if (raw[1:-1].replace('""', '"') if quoted else raw) != cell.text:
-            return None  # the apostrophe text mark, or a cell the reader saw otherwise
+        end, quoted, delimiter = field
         if quoted or _needs_quotes(value, delimiter):
             value = '"' + value.replace('"', '""') + '"'
         return Edit(start, end, value, code, unsafe)
@@ -394,22 +387,32 @@ class _Writer:
         return Edit(start, right, value + " " * keep, code, unsafe)
 
 
-def _csv_field(text: str, start: int, delimiter: str) -> tuple[int, bool] | None:
-    """Where the CSV field at ``start`` ends, and whether it is quoted; None for a quoted field
-    over several lines, or one the strict reader would not have read this way."""
-    if text.startswith('"', start):
+def _csv_field(text: str, start: int, written: str) -> tuple[int, bool, str] | None:
+    """Where the CSV field at ``start``, which the reader read as ``written``, ends, whether it
+    is quoted, and the record's delimiter: the one before the field, or for a record's first
+    field the one after it. None for a quoted field over several lines, a field written with
+    the apostrophe text mark, or one the reader did not read this way."""
+    before = text[start - 1 : start]
+    if before not in ("", "\r", "\n") and before not in _DELIMITERS:
+        return None
+    quoted = text.startswith('"', start)
+    if quoted:
         end = _closing_quote(text, start + 1)
         if end is None or has_break(text[start:end]):
             return None
-        if text[end : end + 1] not in (delimiter, "\r", "\n", ""):
+        seen = text[start + 1 : end - 1].replace('""', '"')
+    else:
+        end = start + len(written)
+        seen = text[start:end]
+        if any(c in seen for c in ('"', "\r", "\n")):
             return None
-        return end, True
-    end = start
-    while end < len(text) and text[end] not in (delimiter, "\r", "\n", '"'):
-        end += 1
-    if text[end : end + 1] == '"':
+    after = text[end : end + 1]
+    delimiter = before if before in _DELIMITERS else after
+    if seen != written or delimiter not in _DELIMITERS:
+        return None  # the apostrophe text mark, a cell read otherwise, or a one-field record
+    if after not in (delimiter, "\r", "\n", "") or (not quoted and delimiter in seen):
         return None
-    return end, False
+    return end, quoted, delimiter
 
 
 def _closing_quote(text: str, index: int) -> int | None:

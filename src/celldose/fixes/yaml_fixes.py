@@ -94,7 +94,7 @@ def _fixes(
         if diagnostic.code == "CD303":
             edit = _insert_total(text, source_map, index, row_data, row, spelling)
         else:
-            edit = _replace_total(text, source_map, index, row, spelling)
+            edit = _replace_total(text, source_map, index, row_data, row, spelling)
         if edit is not None:
             yield edit[0], (("administrations", index, "total"), cells(edit[1]))
 
@@ -115,7 +115,7 @@ def _insert_total(
         return None
     here = ("administrations", index)
     region = source_map.values.get(here)
-    if region is None or text[region[0] : region[0] + 1] == "{":
+    if region is None or _flow(text, region):
         return None  # a flow-style row: left alone
     keys = [source_map.keys.get((*here, key)) for key in data]
     if not keys or any(k is None for k in keys):
@@ -144,6 +144,7 @@ def _replace_total(
     text: str,
     source_map: SourceMap,
     index: int,
+    data: dict[str, object],
     row: Administration,
     spelling: CountSpelling | None,
 ) -> tuple[Edit, int] | None:
@@ -156,13 +157,13 @@ def _replace_total(
         return None
     row_region = source_map.values.get(("administrations", index))
     value = source_map.values.get(("administrations", index, "total"))
-    if row_region is None or value is None or text[row_region[0] : row_region[0] + 1] == "{":
+    if row_region is None or value is None or _flow(text, row_region):
         return None
     inner = _inside_quotes(text, *value)
-    if inner is None:
-        return None
+    written = data.get("total")
+    if inner is None or not isinstance(written, str) or text[inner[0] : inner[1]] != written:
+        return None  # an escape sequence, or a plain scalar folded over lines
     start, end = inner
-    written = text[start:end]
     if spelling is not None:
         number = count_in(spelling, expected)
     else:
@@ -191,7 +192,8 @@ def _respell(
         respelled = normalized(amount, value, spelling)
         if respelled is None or amount is None:
             continue
-        if inner == region and "," in respelled and _in_flow(text, source_map, pointer):
+        plain = inner[1] == region[1]  # no closing quote
+        if plain and "," in respelled and _in_flow(text, source_map, pointer):
             respelled = f'"{respelled}"'  # in {...} or [...], a plain comma ends the value
         yield Edit(inner[0], inner[1], respelled, NORMALIZE), (pointer, amount)
 
@@ -214,7 +216,9 @@ def _counts(data: Mapping[str, object]) -> Iterator[tuple[Pointer, str]]:
 
 
 def _inside_quotes(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """A one-line scalar's characters, inside its quotes; None for a block or multi-line one."""
+    """A one-line scalar's characters, inside its quotes and after its anchor (``&t '1'``);
+    None for a block or multi-line one."""
+    start = _past_anchor(text, start, end)
     written = text[start:end]
     if not written or written[0] in "|>" or has_break(written):
         return None
@@ -229,9 +233,28 @@ def _in_flow(text: str, source_map: SourceMap, pointer: Pointer) -> bool:
     """Whether a value sits inside a flow collection (``{...}`` or ``[...]``)."""
     for length in range(len(pointer)):
         region = source_map.values.get(pointer[:length])
-        if region is not None and text[region[0] : region[0] + 1] in ("{", "["):
+        if region is not None and _flow(text, region):
             return True
     return False
+
+
+def _flow(text: str, region: tuple[int, int]) -> bool:
+    """Whether the node written at ``region`` is a flow collection, after any anchor."""
+    start = _past_anchor(text, *region)
+    return text[start : start + 1] in ("{", "[")
+
+
+def _past_anchor(text: str, start: int, end: int) -> int:
+    """Where a node's content starts: after its anchor (``&row``) and the blanks that follow,
+    which the source map counts as part of the node."""
+    if not text.startswith("&", start):
+        return start
+    position = start
+    while position < end and not text[position].isspace():
+        position += 1
+    while position < end and text[position].isspace():
+        position += 1
+    return position
 
 
 def _reads_back(
