@@ -1,5 +1,5 @@
 """``python -m celldose``."""
 
-from celldose.cli import main
+from celldose.cli import run
 
-raise SystemExit(main())
+run()
