@@ -144,21 +144,12 @@ def available_cores() -> int:
 def _check_file(file: tuple[Path, bool], suppress: bool = False) -> list[Diagnostic]:
     path, explicit = file
     label = os.fspath(path)
-    suffix = path.suffix.lower()
-    text: str | None = None
-    if suffix == ".xlsx":
-        source = _xlsx(path, path.stem)
-    else:
-        read = read_text(path)
-        if isinstance(read, SourceProblem):
-            source = _problem(read)
-        else:
-            text, source = read, _parse(read, label, suffix, explicit)
+    source, text = _read_with_text(path, explicit)
     if isinstance(source, Loaded):
         found = _run(label, source)[1]
     else:
         found = [d for _, run, _ in _grid_runs(label, source, False) for d in run]
-    if suppress and (text is not None or suffix == ".xlsx"):
+    if suppress and (text is not None or path.suffix.lower() == ".xlsx"):
         from celldose.suppressions import filter_file
 
         # Here, where the text is at hand: a workbook is the one file read again.
@@ -368,13 +359,18 @@ def read_source(path: Path) -> Source:
 
 
 def _read(path: Path, explicit: bool) -> Source:
+    return _read_with_text(path, explicit)[0]
+
+
+def _read_with_text(path: Path, explicit: bool) -> tuple[Source, str | None]:
+    """A file's source, and its decoded text (None for a workbook or an unreadable file)."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        return _xlsx(path, path.stem)
+        return _xlsx(path, path.stem), None
     text = read_text(path)
     if isinstance(text, SourceProblem):
-        return _problem(text)
-    return _parse(text, os.fspath(path), suffix, explicit)
+        return _problem(text), None
+    return _parse(text, os.fspath(path), suffix, explicit), text
 
 
 def _parse(text: str, label: str, suffix: str, explicit: bool) -> Source:
