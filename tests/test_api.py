@@ -179,3 +179,27 @@ def test_the_walks_suffix_is_paths_suffix(name: str) -> None:
 
     assume(name and "/" not in name and name not in (".", ".."))
     assert _suffix(name) == Path(name).suffix.lower()
+
+
+def test_a_quantity_of_another_pint_registry_is_refused_clearly() -> None:
+    """pint's own registry has no cells, and its units cannot mix with celldose's: such a
+    value is a clear wrong-type finding at its field, never pint's internal error."""
+    other = pint.UnitRegistry()
+    report = celldose.check(
+        {
+            "protocol": "X",
+            "patient_weight": other.Quantity(70, "kg"),
+            "administrations": [
+                {
+                    "route": "intra-articular",
+                    "dose": other.Quantity(5, "meter"),
+                    "days": 1,
+                    "total": other.Quantity(5, "meter"),
+                }
+            ],
+        }
+    )
+    found = {(d.code, d.pointer[-1]): d.message for d in report.diagnostics}
+    assert set(found) == {("CD103", "patient_weight"), ("CD103", "dose"), ("CD103", "total")}
+    assert found[("CD103", "dose")].startswith("dose '5' m is a quantity of another pint unit")
+    assert "registry()" in found[("CD103", "total")]

@@ -297,6 +297,14 @@ def _amount(value: object) -> Amount:
             )
         return Amount(Fraction(value), cell_unit())
     if isinstance(value, pint.Quantity):
+        if value._REGISTRY is not registry():  # its units mean nothing to celldose's registry
+            raise PydanticCustomError(
+                "wrong-type",
+                "{text} {unit} is a quantity of another pint unit registry: pass text such "
+                "as '50 million cells' or '70 kg', or a quantity of "
+                "celldose.units.registry.registry()",
+                {"text": _quote(value), "unit": f"{value.units:~}"},
+            )
         magnitude = value.magnitude
         if isinstance(magnitude, bool) or not isinstance(magnitude, int | float | Fraction):
             raise PydanticCustomError(
