@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pint
 import pydantic
@@ -184,7 +185,7 @@ def test_the_walks_suffix_is_paths_suffix(name: str) -> None:
 def test_a_quantity_of_another_pint_registry_is_refused_clearly() -> None:
     """pint's own registry has no cells, and its units cannot mix with celldose's: such a
     value is a clear wrong-type finding at its field, never pint's internal error."""
-    other = pint.UnitRegistry()
+    other: pint.UnitRegistry[Any] = pint.UnitRegistry()
     report = celldose.check(
         {
             "protocol": "X",

@@ -430,10 +430,15 @@ def _run(label: str, loaded: Loaded) -> Run:
     for index, row in validated.rows:
         findings.extend(_row_findings(index, row, context))
     if validated.protocol is not None:  # protocol-wide sums need every row
-        cells = CellSum()
-        for row in validated.protocol.administrations:
-            cells.add(row_cells(row, context.patient_weight))
-        findings.extend(_protocol_findings(validated.protocol, cells))
+        protocol = validated.protocol
+
+        def sum_rows() -> CellSum:
+            cells = CellSum()
+            for row in protocol.administrations:
+                cells.add(row_cells(row, context.patient_weight))
+            return cells
+
+        findings.extend(_protocol_findings(protocol, sum_rows))
     source_map = loaded.source_map
     unusable = {p.pointer for p in loaded.problems if p.pointer is not None}
     for finding in findings:
@@ -462,10 +467,13 @@ def _row_findings(index: int, row: Administration, context: RowContext) -> list[
 _ROW_CHECKS = tuple(rule.check_row for rule in ROW_CHECKS if rule.check_row is not None)
 
 
-def _protocol_findings(protocol: ProtocolFields, cells: CellSum) -> Iterator[Finding]:
+def _protocol_findings(
+    protocol: ProtocolFields, sum_rows: Callable[[], CellSum]
+) -> Iterator[Finding]:
+    """The protocol checks' findings; ``sum_rows`` is called by the checks that need it."""
     for rule in PROTOCOL_CHECKS:
         assert rule.check_protocol is not None
-        yield from rule.check_protocol(protocol, cells)
+        yield from rule.check_protocol(protocol, sum_rows)
 
 
 def _grid_runs(label: str, grids: list[Grid], keep: bool) -> list[Run]:
@@ -531,7 +539,7 @@ def _run_grid(label: str, grid: Grid, keep: bool) -> Run:
         if fields is not None and complete and rows:
             findings.extend(
                 (f, sheet.field_cells.get(str(f.pointer[0]), sheet.header))
-                for f in _protocol_findings(fields, cells)
+                for f in _protocol_findings(fields, lambda: cells)
             )
     diagnostics = [
         _diagnostic(label, p.rule, p.message, p.span, p.pointer or (), p.fix, grid.sheet)

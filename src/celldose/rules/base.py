@@ -42,9 +42,11 @@ class RowContext:
 
 RowCheck = Callable[[Administration, RowContext], Iterator[Finding]]
 """A pure function of one row; pointers it yields are relative to the row."""
-ProtocolCheck = Callable[[ProtocolFields, CellSum], Iterator[Finding]]
+ProtocolCheck = Callable[[ProtocolFields, Callable[[], CellSum]], Iterator[Finding]]
 """A pure function of a protocol's fields and the sum over its valid rows (sheets stream their
-rows, so no rule sees them all at once); pointers it yields are from the protocol's root."""
+rows, so no rule sees them all at once); pointers it yields are from the protocol's root. The
+sum is asked for, not given: most protocols state no total_cells, and adding up their rows
+would cost a fifth of checking them."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,6 +1,6 @@
 """CD501: a protocol's total_cells differs from the sum over its rows."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from celldose.diagnostics import Severity
 from celldose.model import ProtocolFields
@@ -9,9 +9,12 @@ from celldose.totals import CellSum
 from celldose.units.format import unit_name
 
 
-def check(protocol: ProtocolFields, cells: CellSum) -> Iterator[Finding]:
+def check(protocol: ProtocolFields, sum_rows: Callable[[], CellSum]) -> Iterator[Finding]:
     written = protocol.total_cells
-    if written is None or unit_name(written) != "cell" or not cells.complete:
+    if written is None or unit_name(written) != "cell":
+        return
+    cells = sum_rows()
+    if not cells.complete:
         return
     if written.magnitude in (cells.low, cells.high):
         return
