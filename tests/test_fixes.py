@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
+import signal
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -757,3 +760,42 @@ def test_total_cells_above_a_decimal_comma_table_is_respelled(tmp_path: Path) ->
         "Protocol;Knee\nTotal cells;25.000.000\nRoute;Dose;Days;Total\nIA;25.000.000;1;25.000.000\n"
     )
     assert result.stderr == "Fixed 1 finding, normalized 2 counts.\n"
+
+
+@pytest.mark.parametrize("name", ["knee.yaml", "knee.csv"])
+def test_fix_killed_mid_write_leaves_the_original_intact(name: str, tmp_path: Path) -> None:
+    """`celldose check --fix`, killed after the fixed text is written to its temporary file
+    and before the rename, leaves the original file as it was (issue 6: nothing lost)."""
+    original = (
+        "protocol: Knee\nadministrations:\n  - route: intra-articular\n"
+        "    dose: 50,000,000\n    days: 2\n"
+        if name.endswith(".yaml")
+        else "Route,Dose,Days,Total\nIA,50000000,2,\n"
+    )
+    target = tmp_path / name
+    target.write_text(original, encoding="utf-8")
+    script = (
+        "import os, signal, sys\n"
+        "from celldose.convert import atomic\n"
+        "from celldose.cli import main\n"
+        "atomic.os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)\n"
+        "sys.exit(main(['check', '--fix', sys.argv[1]]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, name],
+        capture_output=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    assert target.read_text(encoding="utf-8") == original
+    # The kill leaves the temporary file (nothing can remove it), never a half-written target.
+    for leftover in tmp_path.iterdir():
+        assert leftover.name == name or re.fullmatch(
+            rf"\.{re.escape(name)}\..+\.tmp", leftover.name
+        )
+    # Without the kill, the same command fixes the file.
+    assert run_cli("check", "--fix", name, cwd=tmp_path).returncode == 0
+    fixed = target.read_text(encoding="utf-8")
+    assert "100,000,000" in fixed or "100000000" in fixed
