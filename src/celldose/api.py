@@ -145,16 +145,20 @@ def _check_file(file: tuple[Path, bool], suppress: bool = False) -> list[Diagnos
     path, explicit = file
     label = os.fspath(path)
     source, text = _read_with_text(path, explicit)
-    if isinstance(source, Loaded):
-        found = _run(label, source)[1]
-    else:
-        found = [d for _, run, _ in _grid_runs(label, source, False) for d in run]
+    found = _diagnostics(label, source)
     if suppress and (text is not None or path.suffix.lower() == ".xlsx"):
         from celldose.suppressions import filter_file
 
         # Here, where the text is at hand: a workbook is the one file read again.
         found = filter_file(label, found, text)
     return found
+
+
+def _diagnostics(label: str, source: Source) -> list[Diagnostic]:
+    """Every finding of a read source: its YAML document, or each table of a sheet."""
+    if isinstance(source, Loaded):
+        return _run(label, source)[1]
+    return [d for _, found, _ in _grid_runs(label, source, False) for d in found]
 
 
 def _in_sequence(
@@ -211,10 +215,7 @@ def check_bytes(raw: bytes, path: str = "<stdin>", *, suppress: bool = False) ->
         source = (
             _problem(text) if isinstance(text, SourceProblem) else _parse(text, path, suffix, True)
         )
-    if isinstance(source, Loaded):
-        found = _run(path, source)[1]
-    else:
-        found = [d for _, run, _ in _grid_runs(path, source, False) for d in run]
+    found = _diagnostics(path, source)
     if suppress and (isinstance(text, str) or (suffix == ".xlsx" and len(raw) <= MAX_BYTES)):
         from celldose.suppressions import filter_file
 

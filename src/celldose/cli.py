@@ -239,17 +239,12 @@ def run() -> NoReturn:
     """
     import gc
 
-    global _OWN_PROCESS
-    _OWN_PROCESS = True
     gc.set_threshold(100_000, 50, 100)
-    raise SystemExit(main())
+    raise SystemExit(main(freeze_imports=True))
 
 
-_OWN_PROCESS = False
-"""True when celldose runs as its own command (``run``) and may tune the garbage collector."""
-
-
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, freeze_imports: bool = False) -> int:
+    """Run the command line ``argv``; the exit status. ``freeze_imports``: see :func:`run`."""
     args = build_parser().parse_args(argv)
     if args.command == "schema":
         from celldose.config import config_schema
@@ -266,7 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _explain(args.rule)
     if args.command == "convert":
         return _convert(args.source, args.target, args.to, args.force)
-    return _check(args)
+    return _check(args, freeze_imports)
 
 
 def _convert(source: str, target: str, to: str | None, force: bool) -> int:
@@ -371,14 +366,14 @@ def _explain(wanted: str) -> int:
     return EXIT_USAGE
 
 
-def _check(args: argparse.Namespace) -> int:
+def _check(args: argparse.Namespace, freeze_imports: bool = False) -> int:
     from celldose.api import check_bytes
     from celldose.diagnostics import Severity
     from celldose.formatters import FORMATTERS
     from celldose.formatters.text import render_statistics
     from celldose.sources.text import MAX_BYTES
 
-    if _OWN_PROCESS:  # everything a check needs is imported: collect none of it (see run)
+    if freeze_imports:  # everything a check needs is imported: collect none of it (see run)
         import gc
 
         gc.freeze()
