@@ -406,10 +406,10 @@ def _check(args: argparse.Namespace, freeze_imports: bool = False) -> int:
         return EXIT_USAGE
     report, fail_on = filtered
     if args.diff:
-        return _diff(report, args, stdin)
+        return _diff(report, args, stdin, filters.resolver)
     unwritten = False
     if args.fix:
-        fixed = _fix(report, fail_on, args)
+        fixed = _fix(report, fail_on, args, filters)
         if isinstance(fixed, str):
             sys.stderr.write(f"celldose: error: {fixed}\n")
             return EXIT_USAGE
@@ -441,27 +441,27 @@ def _check(args: argparse.Namespace, freeze_imports: bool = False) -> int:
     return EXIT_ERRORS if any(d.severity in failing for d in report.diagnostics) else EXIT_OK
 
 
-def _diff(report: Report, args: argparse.Namespace, stdin: tuple[str, bytes] | None) -> int:
+def _diff(
+    report: Report,
+    args: argparse.Namespace,
+    stdin: tuple[str, bytes] | None,
+    resolver: Resolver,
+) -> int:
     """--diff: what --fix would change, as a unified diff on stdout; nothing is written."""
     from celldose import fixes
-    from celldose.config import ConfigError
 
-    try:
-        spellings = _spellings(args)
-        if stdin is not None:
-            one = fixes.fix_bytes(
-                stdin[1],
-                report.diagnostics,
-                stdin[0],
-                unsafe=args.unsafe_fixes,
-                normalize=spellings(stdin[0]),
-            )
-            planned = [one] if one is not None else []
-        else:
-            planned = fixes.fix_report(report, unsafe=args.unsafe_fixes, normalize=spellings)
-    except ConfigError as exc:
-        sys.stderr.write(f"celldose: error: {exc}\n")
-        return EXIT_USAGE
+    spellings = _spellings(resolver)
+    if stdin is not None:
+        one = fixes.fix_bytes(
+            stdin[1],
+            report.diagnostics,
+            stdin[0],
+            unsafe=args.unsafe_fixes,
+            normalize=spellings(stdin[0]),
+        )
+        planned = [one] if one is not None else []
+    else:
+        planned = fixes.fix_report(report, unsafe=args.unsafe_fixes, normalize=spellings)
     changed = [f for f in planned if f.edits]
     for fix in changed:
         sys.stdout.write(fixes.unified_diff(fix.path, fix.before, fix.after))
@@ -471,17 +471,15 @@ def _diff(report: Report, args: argparse.Namespace, stdin: tuple[str, bytes] | N
 
 
 def _fix(
-    report: Report, fail_on: Severity, args: argparse.Namespace
+    report: Report, fail_on: Severity, args: argparse.Namespace, filters: _Filters
 ) -> tuple[Report, Severity, bool] | str:
     """--fix: write the fixes, then check the paths again; the new report and threshold, and
-    whether a file could not be written."""
+    whether a file could not be written. ``filters`` are the check's: every configuration
+    they name has been read without error already."""
     from celldose import fixes
-    from celldose.config import ConfigError
 
-    try:
-        planned = fixes.fix_report(report, unsafe=args.unsafe_fixes, normalize=_spellings(args))
-    except ConfigError as exc:
-        return str(exc)
+    spellings = _spellings(filters.resolver)
+    planned = fixes.fix_report(report, unsafe=args.unsafe_fixes, normalize=spellings)
     written: list[fixes.FileFix] = []
     unwritten = False
     for fix in planned:
@@ -498,14 +496,13 @@ def _fix(
         sys.stderr.write(_fix_summary([*written, *untouched], done=True))
     if not written:
         return report, fail_on, unwritten
-    rechecked = _filter(_check_paths(args.paths, args), _filters_or_die(args), args)
+    rechecked = _filter(_check_paths(args.paths, args), filters, args)
     return rechecked if isinstance(rechecked, str) else (*rechecked, unwritten)
 
 
-def _spellings(args: argparse.Namespace) -> Callable[[str], CountSpelling | None]:
+def _spellings(resolver: Resolver) -> Callable[[str], CountSpelling | None]:
     """Each file's ``normalize-counts`` setting, from the configuration that applies to it
     (``--config``, or the nearest one above the file), as the report's filters found it."""
-    resolver = _filters_or_die(args).resolver
 
     def spelling(path: str) -> CountSpelling | None:
         config = resolver.for_file(path)
@@ -534,12 +531,6 @@ def _fix_summary(planned: Sequence[FileFix], *, done: bool) -> str:
     for fix in planned:
         lines.extend(f"Skipped {fix.path}: {reason}." for reason in fix.skipped)
     return "\n".join(lines) + "\n"
-
-
-def _filters_or_die(args: argparse.Namespace) -> _Filters:
-    filters = _filters(args)
-    assert not isinstance(filters, str), "the same arguments were accepted before the fix"
-    return filters
 
 
 def _check_paths(paths: list[str], args: argparse.Namespace) -> Report:
