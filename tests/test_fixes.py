@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from celldose.api import check_bytes, check_text
-from celldose.fixes import apply, fix_bytes, plan
-from celldose.fixes.spelling import normalized, read, same
+from celldose.fixes import fix_bytes
+from celldose.fixes.spelling import normalized, read
 from conftest import celldose_command, run_cli
 
 MISSING = (
@@ -389,9 +389,9 @@ def _protocol(draw: st.DrawFn) -> tuple[str, str, str]:
 def test_fix_changes_only_the_expected_characters(case: tuple[str, str, str]) -> None:
     original, expected_safe, expected_unsafe = case
     report = check_text(original, "p.yaml")
-    edits = plan(original, report.diagnostics)
-    assert apply(original, [e for e in edits if not e.unsafe]) == expected_safe
-    assert apply(original, edits) == expected_unsafe
+    for unsafe, expected in ((False, expected_safe), (True, expected_unsafe)):
+        fix = fix_bytes(original.encode(), report.diagnostics, "p.yaml", unsafe=unsafe)
+        assert (fix.after if fix is not None else original) == expected
     after = check_text(expected_unsafe, "p.yaml")
     assert not [d for d in after.diagnostics if d.code in ("CD301", "CD303")]
     safe_after = check_text(expected_safe, "p.yaml")
@@ -538,10 +538,6 @@ def test_normalized_spellings_read_back_as_the_same_amount(
     amount = read(written)
     assert normalized(amount, written, "grouped") == grouped
     assert normalized(amount, written, "plain") == plain
-    for respelled in (grouped, plain):
-        if respelled is not None:
-            assert amount is not None
-            assert same(read(respelled), amount)
 
 
 # The sheet property: generated CSV files, fixed in process, equal the original with only the
@@ -682,9 +678,10 @@ def test_fix_does_not_read_a_named_pipe(tmp_path: Path) -> None:
     # Reading a FIFO blocks until someone writes to it: the check says "not a regular file".
     os.mkfifo(tmp_path / "knee.csv")
     (tmp_path / "celldose.toml").write_text('normalize-counts = "grouped"\n')
-    result = run_cli("check", "--fix", "knee.csv", cwd=tmp_path)
+    result = run_cli("check", "--fix", "knee.csv", cwd=tmp_path)  # a read would hang here
     assert result.returncode == 1
     assert "CD001" in result.stdout
+    assert "normalized" not in result.stderr and "Fixed 0 findings" in result.stderr
 
 
 def test_csv_total_in_the_first_column_is_fixed(tmp_path: Path) -> None:

@@ -58,7 +58,6 @@ __all__ = [
     "apply",
     "fix_bytes",
     "fix_report",
-    "plan",
     "unified_diff",
     "write",
 ]
@@ -95,21 +94,6 @@ class FileFix:
     def normalized(self) -> int:
         """Counts respelled by ``normalize-counts``."""
         return sum(1 for e in self.edits if e.code == NORMALIZE)
-
-
-def plan(
-    text: str, diagnostics: Iterable[Diagnostic], *, normalize: CountSpelling | None = None
-) -> list[Edit]:
-    """The edits that fix ``diagnostics`` of the YAML ``text``, safe and unsafe, in order
-    (and respell its counts in the ``normalize`` spelling, if given).
-
-    Nothing is planned for a text with a reading problem (its data would not be all there), nor
-    when the edited text would not read back as planned.
-    """
-    from celldose.fixes.yaml_fixes import plan_yaml
-
-    planned = plan_yaml(text, diagnostics, normalize)
-    return planned.edits if planned.reads_back(planned.edits) else []
 
 
 def fix_bytes(

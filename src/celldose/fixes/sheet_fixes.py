@@ -67,7 +67,6 @@ if TYPE_CHECKING:
     from celldose.model import Administration
 
 CSV_SUFFIXES = frozenset({".csv"})
-MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 _DELIMITERS = frozenset(",;\t")
 Place = tuple[int, Pointer]
 """A value of a sheet file: its table (from 0) and its pointer in that table's protocol."""
@@ -332,12 +331,8 @@ class _Writer:
             return self._csv_edit(cell, value, code, unsafe=False)
         return self._markdown_fill(cell, value, code)
 
-    def replace(
-        self, cell: Cell, value: str | None, code: str, *, unsafe: bool = False
-    ) -> Edit | None:
+    def replace(self, cell: Cell, value: str, code: str, *, unsafe: bool = False) -> Edit | None:
         """A written cell's value becomes ``value``."""
-        if value is None:
-            return None
         if self._csv:
             return self._csv_edit(cell, value, code, unsafe=unsafe)
         return self._markdown_replace(cell, value, code, unsafe=unsafe)

@@ -90,9 +90,9 @@ def thousands_mark(spelling: CountSpelling, *, comma: bool) -> str:
     return "." if comma else ","
 
 
-def count_in(spelling: CountSpelling, count: int, *, comma: bool = False) -> str:
+def count_in(spelling: CountSpelling, count: int) -> str:
     """A count of cells in the opted-in spelling: ``100,000,000`` or ``100000000``."""
-    return group(count, thousands_mark(spelling, comma=comma))
+    return group(count, thousands_mark(spelling, comma=False))
 
 
 def normalized(
