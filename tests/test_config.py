@@ -256,6 +256,69 @@ def test_notes_cell_suppresses_the_codes_on_its_row(tmp_path: Path) -> None:
     assert stdin.stdout == "Checked 1 file: no problems.\n"
 
 
+def test_a_workbooks_notes_cell_suppresses_its_row_and_an_unused_one_is_cd009(
+    tmp_path: Path,
+) -> None:
+    """The same through a real workbook (openpyxl), by path and on standard input, and in a
+    Markdown table: the tables the check read are the ones the suppressions are found in."""
+    import subprocess
+
+    from openpyxl import Workbook
+
+    from conftest import celldose_command
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Knees"
+    sheet.append(["Route of Administration", "Dose", "Time (Days)", "Total Cells", "Notes"])
+    sheet.append(["Intra-articular", "50,000,000", 1, "50,000,000", "celldose: ignore[CD302]"])
+    sheet.append(["Intradiscal", "50,000,000", 2, "50,000,000", "celldose: ignore[CD301] as sent"])
+    book.save(tmp_path / "book.xlsx")
+    write(
+        tmp_path / "page.md",
+        "| Route | Dose | Days | Total | Notes |\n|---|---|---|---|---|\n"
+        "| Intradiscal | 50,000,000 | 2 | 50,000,000 | celldose: ignore[CD301] as sent |\n",
+    )
+    expected = [
+        ("book.xlsx", "CD009", 2, "Knees!E2: celldose: ignore[CD302] suppresses nothing"),
+    ]
+    by_path = ["book.xlsx"]
+    by_stdin = ["-", "--stdin-filename", "book.xlsx"]
+    for target, stdin in ((by_path, None), (by_stdin, tmp_path / "book.xlsx")):
+        result = subprocess.run(
+            [*celldose_command(), "check", *target, "--format", "json"],
+            input=stdin.read_bytes() if stdin else None,
+            capture_output=True,
+            cwd=tmp_path,
+            check=False,
+        )
+        found = json.loads(result.stdout)["diagnostics"]
+        assert [
+            (d["path"], d["code"], d["line"], d["message"][: len(expected[0][3])]) for d in found
+        ] == expected, target
+    assert codes(tmp_path, "page.md") == []
+
+
+def test_the_python_api_reports_every_finding_until_suppressions_are_applied(
+    tmp_path: Path,
+) -> None:
+    """As the README says: celldose.check() keeps suppressed findings; suppressions.apply()
+    (reading the file again) and check_paths(suppress=True) drop them."""
+    import celldose
+    from celldose import suppressions
+    from celldose.api import check_paths
+
+    text = WRONG.replace(
+        "    total: 100,000,000\n", "    total: 100,000,000  # celldose: ignore[CD301]\n"
+    )
+    knee = write(tmp_path / "knee.yaml", text)
+    report = celldose.check(knee)
+    assert [d.code for d in report.diagnostics] == ["CD306", "CD301"]
+    assert [d.code for d in suppressions.apply(report).diagnostics] == ["CD306"]
+    assert [d.code for d in check_paths([knee], suppress=True).diagnostics] == ["CD306"]
+
+
 def test_an_unused_suppression_is_reported_as_cd009(tmp_path: Path) -> None:
     write(tmp_path / "sheet.csv", SHEET.format(note="celldose: ignore[CD301,CD302] typed so"))
     write(

@@ -146,11 +146,11 @@ def _check_file(file: tuple[Path, bool], suppress: bool = False) -> list[Diagnos
     label = os.fspath(path)
     source, text = _read_with_text(path, explicit)
     found = _diagnostics(label, source)
-    if suppress and (text is not None or path.suffix.lower() == ".xlsx"):
+    if suppress and (text is not None or isinstance(source, list)):
         from celldose.suppressions import filter_file
 
-        # Here, where the text is at hand: a workbook is the one file read again.
-        found = filter_file(label, found, text)
+        # Here, where the text and the tables are at hand: nothing is read from disk again.
+        found = filter_file(label, found, text, grids=source if isinstance(source, list) else None)
     return found
 
 
@@ -216,10 +216,11 @@ def check_bytes(raw: bytes, path: str = "<stdin>", *, suppress: bool = False) ->
             _problem(text) if isinstance(text, SourceProblem) else _parse(text, path, suffix, True)
         )
     found = _diagnostics(path, source)
-    if suppress and (isinstance(text, str) or (suffix == ".xlsx" and len(raw) <= MAX_BYTES)):
+    if suppress and (isinstance(text, str) or isinstance(source, list)):
         from celldose.suppressions import filter_file
 
-        found = filter_file(path, found, text if isinstance(text, str) else None, raw)
+        grids = source if isinstance(source, list) else None
+        found = filter_file(path, found, text if isinstance(text, str) else None, grids=grids)
     return Report.of(found, (path,))
 
 

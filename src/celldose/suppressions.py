@@ -91,12 +91,20 @@ def apply(report: Report, stdin: tuple[str, bytes] | None = None) -> Report:
 
 
 def filter_file(
-    path: str, diagnostics: list[Diagnostic], text: str | None = None, raw: bytes | None = None
+    path: str,
+    diagnostics: list[Diagnostic],
+    text: str | None = None,
+    grids: list[Grid] | None = None,
 ) -> list[Diagnostic]:
     """One file's findings without those its suppressions cover, plus a CD009 for each unused
-    suppression. ``text`` is the file's decoded text (YAML, CSV, Markdown) when the caller has
-    it; otherwise the file is read from ``raw`` or from ``path`` (a workbook is always read)."""
-    found = find_in_text(path, text) if text is not None else find(path, raw)
+    suppression. The caller gives what it has read already: the file's decoded text (YAML,
+    CSV, Markdown) and, for a sheet, its tables; otherwise the file is read from ``path``."""
+    if grids is not None and (text is None or _MARK.search(text)):
+        found = _sheet_suppressions(grids)  # a workbook has no text to search first
+    elif text is not None:
+        found = find_in_text(path, text)
+    else:
+        found = find(path)
     return _filter(path, diagnostics, found) if found else diagnostics
 
 
