@@ -30,11 +30,12 @@ import pint
 from celldose.diagnostics import Diagnostic, Pointer, Report, Severity
 from celldose.formatters.show import summary as show_summary
 from celldose.formatters.show import table_row as show_row
+from celldose.formatters.show import total_verdict
 from celldose.formatters.text import summary
 from celldose.model import Protocol
 from celldose.rules import BY_CODE
 from celldose.totals import ProtocolCells, protocol_cells
-from celldose.units.format import format_quantity, unit_name
+from celldose.units.format import format_quantity
 
 _UNSAFE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _RANK = {severity: rank for rank, severity in enumerate(Severity)}  # error first
@@ -360,9 +361,7 @@ def _totals(
     shown, verdict = "not written", ""
     if written is not None:
         shown = format_quantity(written)
-        in_cells = unit_name(written) == "cell"
-        matches = in_cells and written.magnitude in (total.low, total.high)
-        verdict = ("ok" if matches else "MISMATCH") if total.complete else "not checked"
+        verdict = total_verdict(written, total)
     slug = re.sub("[^a-z]+", "-", verdict.lower()).strip("-")
     label = 'colspan="5" scope="row">protocol total cells'  # under #, route, dose, days, sides
     words = show_summary(cells.rows, total.low, total.high, total.complete)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pint
 
 from celldose.model import NA, Administration, Protocol
-from celldose.totals import RowCells, protocol_cells
+from celldose.totals import CellSum, RowCells, protocol_cells
 from celldose.units.format import format_quantity, unit_name
 
 _HEADERS = ("route", "dose", "days", "sides", "total (written)", "total (computed)", "")
@@ -22,11 +22,19 @@ def render(protocol: Protocol, path: str) -> str:
     lines += ["", summary(cells.rows, total.low, total.high, total.complete)]
     written = protocol.total_cells
     if written is not None:
-        in_cells = unit_name(written) == "cell"
-        matches = in_cells and written.magnitude in (total.low, total.high)
-        verdict = ("ok" if matches else "MISMATCH") if total.complete else "not checked"
-        lines.append(f"total_cells written: {format_quantity(written)}  {verdict}")
+        lines.append(
+            f"total_cells written: {format_quantity(written)}  {total_verdict(written, total)}"
+        )
     return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def total_verdict(written: pint.Quantity[int], total: CellSum) -> str:
+    """The written total_cells against the rows' sum: ``ok``, ``MISMATCH`` or, when a row's
+    cells are unknown (per kg without a weight, no dose), ``not checked``."""
+    if not total.complete:
+        return "not checked"
+    matches = unit_name(written) == "cell" and written.magnitude in (total.low, total.high)
+    return "ok" if matches else "MISMATCH"
 
 
 def table_row(cells: RowCells) -> tuple[str, ...]:
