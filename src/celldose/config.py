@@ -59,8 +59,6 @@ class Config:
 
     path: Path
     """The file, as an absolute path."""
-    label: str
-    """The file as messages name it."""
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
     severity: tuple[tuple[str, Severity], ...] = ()
@@ -95,9 +93,9 @@ def parse_codes(text: str, option: str) -> tuple[str, ...]:
     return codes
 
 
-def load(path: Path, label: str | None = None) -> Config:
+def load(path: Path) -> Config:
     """Load a configuration file named by the user (``--config``); raises :class:`ConfigError`."""
-    shown = label if label is not None else os.fspath(path)
+    shown = os.fspath(path)
     if not path.is_file():
         raise ConfigError(f"{shown}: no such configuration file")
     config = _load(path, shown)
@@ -249,10 +247,10 @@ def _load(path: Path, label: str) -> Config | None:
             raise ConfigError(f"{where}: expected a table, got {_kind(table)}")
     else:
         table, where = document, f"{label}:"
-    return _validate(table, path, label, where)
+    return _validate(table, path, where)
 
 
-def _validate(table: Mapping[str, Any], path: Path, label: str, where: str) -> Config:
+def _validate(table: Mapping[str, Any], path: Path, where: str) -> Config:
     for key in table:
         if key not in KEYS:
             close = difflib.get_close_matches(key, KEYS, n=1)
@@ -268,7 +266,6 @@ def _validate(table: Mapping[str, Any], path: Path, label: str, where: str) -> C
     spelling = _spelling(table.get("normalize-counts"), f"{where} normalize-counts")
     return Config(
         path=path.absolute(),
-        label=label,
         select=select,
         ignore=ignore,
         severity=severity,
