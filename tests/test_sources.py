@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 import celldose
 from celldose.sources import yaml_source
@@ -63,3 +65,14 @@ def test_the_size_limit_is_exact_and_a_growing_file_is_still_bounded(tmp_path: P
     path.write_bytes(b"protocol: grew\n")
     with mock.patch.object(Path, "stat", return_value=mock.Mock(st_mode=0o100644, st_size=3)):
         assert read_text(path) == "protocol: grew\n"
+
+
+@given(st.text(alphabet="ab\r\n", max_size=40), st.data())
+def test_a_line_index_offset_is_the_inverse_of_locate(text: str, data: st.DataObject) -> None:
+    """Fixes turn a reader's (line, column) back into a character offset with the same index
+    the readers use to locate it."""
+    from celldose.sources.lines import LineIndex
+
+    index = data.draw(st.integers(min_value=0, max_value=len(text)))
+    lines = LineIndex(text)
+    assert lines.offset(*lines.locate(index)) == index

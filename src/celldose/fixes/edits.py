@@ -8,11 +8,10 @@ first into the second, counting line breaks as :class:`celldose.sources.lines.Li
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from celldose.diagnostics import Diagnostic, Span
+from celldose.diagnostics import Diagnostic
 from celldose.model import Administration
 from celldose.sources.problems import SourceProblem
 from celldose.units.format import unit_name
@@ -22,7 +21,6 @@ FIXABLE = frozenset({"CD301", "CD303"})
 """The codes with an automatic fix: CD303 (safe), CD301 (unsafe)."""
 NORMALIZE = "normalize-counts"
 """The code of an edit that respells a count (the ``normalize-counts`` setting): no finding."""
-_BREAK = re.compile(r"\r\n|\r|\n")
 ODD_BREAKS = frozenset("\r\x85\u2028\u2029")
 """Line breaks other than LF and CRLF (YAML 1.1 knows them all): no edit is placed by them."""
 
@@ -90,29 +88,6 @@ def fixable(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 def has_break(text: str) -> bool:
     """A value over several lines: not one an edit of one line can replace."""
     return "\n" in text or any(c in ODD_BREAKS for c in text)
-
-
-class Lines:
-    """Line starts of a text, to turn a 1-based (line, column) into a character offset."""
-
-    __slots__ = ("_starts", "_text")
-
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self._starts = [0, *(m.end() for m in _BREAK.finditer(text))]
-
-    def offset(self, line: int, column: int) -> int | None:
-        """The offset of ``line``:``column``, or None when it is not inside that line."""
-        if not 1 <= line <= len(self._starts) or column < 1:
-            return None
-        start = self._starts[line - 1]
-        end = self._starts[line] if line < len(self._starts) else len(self._text)
-        offset = start + column - 1
-        return offset if offset <= end else None
-
-    def start(self, span: Span | None) -> int | None:
-        """Where a reader's span starts, as an offset."""
-        return None if span is None else self.offset(span.line, span.column)
 
 
 def reading_problem(problems: Iterable[SourceProblem]) -> list[str]:

@@ -35,7 +35,6 @@ from celldose.diagnostics import Diagnostic, Pointer
 from celldose.fixes.edits import (
     NORMALIZE,
     Edit,
-    Lines,
     Planned,
     apply,
     expected_cells,
@@ -56,6 +55,7 @@ from celldose.fixes.spelling import (
 )
 from celldose.sources.columns import Column
 from celldose.sources.csv_source import MARKED_STARTS
+from celldose.sources.lines import LineIndex
 from celldose.sources.sheet import Cell, Grid, Sheet, SheetRow, read_sheet
 from celldose.units.format import unit_name
 from celldose.units.parse import Amount, AmountSyntaxError, parse_amount
@@ -323,7 +323,7 @@ class _Writer:
     def __init__(self, text: str, *, csv: bool) -> None:
         self._text = text
         self._csv = csv
-        self._lines = Lines(text)
+        self._lines = LineIndex(text)
 
     def fill(self, cell: Cell, value: str, code: str) -> Edit | None:
         """An empty cell gets ``value``."""

@@ -24,10 +24,28 @@ class LineIndex:
 
     def locate(self, index: int) -> tuple[int, int]:
         """(line, column) of a character offset, both 1-based."""
+        starts = self._line_starts()
+        line = bisect_right(starts, index)
+        return line, index - starts[line - 1] + 1
+
+    def offset(self, line: int, column: int) -> int | None:
+        """The character offset of a 1-based ``line``:``column`` (the inverse of
+        :meth:`locate`), or None when it is not inside that line."""
+        starts = self._line_starts()
+        if not 1 <= line <= len(starts) or column < 1:
+            return None
+        end = starts[line] if line < len(starts) else len(self._text)
+        offset = starts[line - 1] + column - 1
+        return offset if offset <= end else None
+
+    def start(self, span: Span | None) -> int | None:
+        """Where a span starts, as a character offset."""
+        return None if span is None else self.offset(span.line, span.column)
+
+    def _line_starts(self) -> list[int]:
         if self._starts is None:
             self._starts = [0, *(m.end() for m in _BREAK.finditer(self._text))]
-        line = bisect_right(self._starts, index)
-        return line, index - self._starts[line - 1] + 1
+        return self._starts
 
     def span(self, start: int, end: int) -> Span:
         return Span(*self.locate(start), *self.locate(end))
