@@ -182,6 +182,33 @@ def test_the_walks_suffix_is_paths_suffix(name: str) -> None:
     assert _suffix(name) == Path(name).suffix.lower()
 
 
+_PART = st.text(alphabet="aAb-_0", min_size=1, max_size=3)
+
+
+@given(st.lists(st.lists(_PART, min_size=1, max_size=3), min_size=1, max_size=8))
+def test_the_walk_finds_and_orders_files_as_paths_would(tree: list[list[str]]) -> None:
+    """The walk keeps paths as strings: they read and sort as the Paths they stand for, both
+    below a named directory and below ``.`` (``sub/x.yaml``, never ``./sub/x.yaml``)."""
+    import contextlib
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        top = Path(tmp) / "protocols"
+        wanted: list[Path] = []
+        for parts in tree:
+            file = top.joinpath(*parts[:-1], parts[-1] + ".yaml")
+            if file.exists() or any(p.is_file() for p in (file.parent, *file.parent.parents)):
+                continue
+            file.parent.mkdir(parents=True, exist_ok=True)
+            file.write_text("protocol: X\n", encoding="utf-8")
+            wanted.append(file)
+        assert list(celldose.api.discover([top])) == sorted(wanted)
+        with contextlib.chdir(top):
+            assert list(celldose.api.discover(["."])) == sorted(p.relative_to(top) for p in wanted)
+            labels = [d.path for d in celldose.check_paths(["."]).diagnostics]
+            assert set(labels) <= {str(p.relative_to(top)) for p in wanted}
+
+
 def test_a_quantity_of_another_pint_registry_is_refused_clearly() -> None:
     """pint's own registry has no cells, and its units cannot mix with celldose's: such a
     value is a clear wrong-type finding at its field, never pint's internal error."""

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import os
 import stat
 from dataclasses import dataclass
-from pathlib import Path
 
 from celldose.diagnostics import Span
 from celldose.sources.problems import SourceProblem
@@ -32,13 +32,14 @@ class Loaded:
     problems: tuple[SourceProblem, ...] = ()
 
 
-def read_text(path: Path) -> str | SourceProblem:
+def read_text(path: str | os.PathLike[str]) -> str | SourceProblem:
     """Read ``path`` as text: UTF-8 (with or without a BOM), or UTF-16/32 with a BOM."""
+    # os rather than pathlib: a check of a folder reads thousands of files named by strings.
     try:
-        status = path.stat()
+        status = os.stat(path)  # noqa: PTH116
         if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block or never end
             return SourceProblem("unreadable-file", "not a regular file", None)
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:  # noqa: PTH123
             # read(n) allocates n bytes first: ask for the size stat gave (plus one, to see a
             # file that grew since), not the 10 MiB limit, which costs ~0.1 ms a file.
             raw = handle.read(min(status.st_size, MAX_BYTES) + 1)
