@@ -13,6 +13,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 import celldose
 from celldose.api import PARALLEL_MIN_FILES, discover
@@ -193,6 +195,32 @@ def test_long_and_tabbed_lines_are_cut_and_expanded_with_the_carets_aligned(
     assert "\t" not in source
     assert source[carets.index("^") :].startswith("5, notes2")
     assert carets.count("^") == 1
+
+
+@given(
+    st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=140),
+    st.integers(1, 150),
+    st.integers(0, 20),
+    st.booleans(),
+)
+def test_carets_sit_under_the_span_on_a_plain_line(
+    line: str, column: int, length: int, same_line: bool
+) -> None:
+    """Printable ASCII lines take a short path through the excerpt: the carets still cover
+    exactly the span's characters, and a line cut to fit still shows them."""
+    from celldose.diagnostics import Span
+    from celldose.formatters.text import MAX_EXCERPT, _window
+
+    assume(column <= len(line) + 1)
+    end = column + length
+    span = Span(1, column, 1 if same_line else 2, end)
+    shown, start, width = _window(line, span)
+    if len(line) <= MAX_EXCERPT:
+        assert shown == line and start == column - 1
+    wanted = line[column - 1 : end - 1] if same_line and length else line[column - 1 : column]
+    covered = shown[start : start + width]
+    assert width >= 1 and (covered == wanted or not wanted)
+    assert width == max(1, len(wanted))
 
 
 # --quiet

@@ -36,6 +36,25 @@ def test_jobs_do_not_change_the_report_or_its_order(tmp_path: Path) -> None:
     assert celldose.check_paths([root], jobs=2) == celldose.check_paths([root], jobs=1)
 
 
+def test_the_report_is_in_the_order_a_full_sort_gives(tmp_path: Path) -> None:
+    """Each worker sorts its file's findings and the files are put in path order: the same
+    order as sorting every finding, for files named in any order (and one named twice), for
+    walks whose order differs from path order ("a-b/" walks after "a/"), and for workbooks."""
+    root = many_protocols(tmp_path / "tree")
+    for name in ("a", "a-b"):
+        (root / name).mkdir()
+        shutil.copy(CASES / "invalid-values.yaml", root / name / "x.yaml")
+    for sheet in ("sacroiliitis.xlsx", "sacroiliitis.md", "sacroiliitis.csv"):
+        shutil.copy(Path("protocols") / sheet, root / sheet)
+    named = sorted(root.rglob("*.yaml"))[:5]
+    for paths in ([root], [*reversed(named)], [named[0], root, named[0]]):
+        for jobs in (1, 2):
+            report = celldose.check_paths(paths, jobs=jobs, suppress=True)
+            resorted = celldose.Report.of(report.diagnostics, report.paths)
+            assert report.diagnostics == resorted.diagnostics
+            assert len(report.diagnostics) >= 10
+
+
 def test_jobs_must_be_a_positive_number() -> None:
     for bad in ("0", "-1", "two"):
         result = run_cli("check", "protocols", "--jobs", bad)

@@ -127,7 +127,16 @@ def check_paths(
         per_file = _in_sequence(files, progress, suppress)
     else:
         per_file = _in_parallel(files, workers, progress, suppress)
-    return Report.of((d for found in per_file for d in found), labels)
+    return _merged(per_file, labels)
+
+
+def _merged(per_file: list[list[Diagnostic]], labels: list[str]) -> Report:
+    """The report of files whose diagnostics each came sorted (by their worker, in parallel):
+    the files put in path order, without sorting every diagnostic again."""
+    if len(set(labels)) < len(labels):  # a file named twice: its copies interleave
+        return Report.of((d for found in per_file for d in found), labels)
+    order = sorted(range(len(labels)), key=labels.__getitem__)
+    return Report(tuple(d for i in order for d in per_file[i]), tuple(labels))
 
 
 PARALLEL_MIN_FILES = 64
@@ -150,7 +159,7 @@ def _check_file(file: tuple[str, bool], suppress: bool = False) -> list[Diagnost
 
         # Here, where the text and the tables are at hand: nothing is read from disk again.
         found = filter_file(label, found, text, grids=source if isinstance(source, list) else None)
-    return found
+    return sorted(found, key=Diagnostic.sort_key)
 
 
 def _diagnostics(label: str, source: Source) -> list[Diagnostic]:

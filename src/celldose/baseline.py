@@ -47,7 +47,7 @@ class Baseline:
                 remaining[key] -= 1
             else:
                 kept.append(diagnostic)
-        return Report.of(kept, report.paths)
+        return report.keeping(kept)
 
 
 def key_of(diagnostic: Diagnostic, folder: Path, cwd: Path) -> Key:

@@ -194,7 +194,7 @@ def apply(report: Report, resolver: Resolver, overrides: Overrides) -> Applied:
             diagnostic = dataclasses.replace(diagnostic, severity=severity)
         kept.append(diagnostic)
     strict = overrides.strict or any(c.strict for c in configs.values() if c is not None)
-    return Applied(Report.of(kept, report.paths), strict)
+    return Applied(report.keeping(kept), strict)
 
 
 def _enabled(

@@ -91,6 +91,11 @@ class Report:
     def of(cls, diagnostics: Iterable[Diagnostic], paths: Iterable[str]) -> Report:
         return cls(tuple(sorted(diagnostics, key=Diagnostic.sort_key)), tuple(paths))
 
+    def keeping(self, kept: Iterable[Diagnostic]) -> Report:
+        """This report with only ``kept``: a subsequence of its diagnostics, in their order
+        (a severity may have changed), so nothing needs sorting again."""
+        return Report(tuple(kept), self.paths)
+
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
         return self._with(Severity.ERROR)

@@ -168,18 +168,21 @@ def _excerpt(text: str | None, d: Diagnostic, color: bool) -> list[str]:
 def _window(text: str, span: Span) -> tuple[str, int, int]:
     """The line as shown (tabs expanded, control characters made visible, cut to
     :data:`MAX_EXCERPT` cells around the span), the carets' first cell and their width."""
+    first = span.column - 1
+    last = span.end_column - 1 if span.end_line == span.line else first + 1
+    last = min(max(last, first + 1), len(text))
+    ascii_line = text.isascii() and text.isprintable()  # most lines: a cell per character
+    if ascii_line and len(text) <= MAX_EXCERPT:
+        return text, first, max(1, last - first)
     cells: list[str] = []
     prefix = [0]  # display cells before each character
-    if text.isascii() and text.isprintable():  # most lines: one cell per character
+    if ascii_line:
         cells, prefix = list(text), list(range(len(text) + 1))
     else:
         for char in text:
             shown = _shown(char, prefix[-1])
             cells.append(shown)
             prefix.append(prefix[-1] + (len(shown) if char == "\t" else _width(shown)))
-    first = span.column - 1
-    last = span.end_column - 1 if span.end_line == span.line else first + 1
-    last = min(max(last, first + 1), len(text))
     caret = prefix[first]
     width = max(1, prefix[last] - caret) if last > first else 1
     total = prefix[-1]
