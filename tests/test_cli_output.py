@@ -223,6 +223,34 @@ def test_carets_sit_under_the_span_on_a_plain_line(
     assert width == max(1, len(wanted))
 
 
+@given(st.text(alphabet="ab \r\n\t\u2028\x0b", max_size=30), st.integers(-1, 12))
+def test_a_reported_line_is_the_line_the_sources_count(text: str, number: int) -> None:
+    """The text report splits a file at the breaks the readers count (\\n, \\r\\n, a lone
+    \\r; not U+2028 or a vertical tab): line N is what the check called line N."""
+    from celldose.formatters.text import _LastFile
+    from celldose.sources.lines import LineIndex
+
+    shown = _LastFile(lambda path: text).line("p.yaml", number)
+    index = LineIndex(text)
+    start = index.offset(number, 1) if number >= 1 else None
+    if start is None:
+        assert shown is None
+    else:
+        rest = text[start:]
+        assert shown == rest.split("\r\n")[0].split("\r")[0].split("\n")[0]
+
+
+def test_workbooks_are_told_apart_by_the_suffix_path_gives(tmp_path: Path) -> None:
+    """The text report shows no lines of a workbook, and finds one as Path's suffix does: a
+    file named just ``.xlsx`` has no suffix, so its text is shown as the check read it."""
+    from celldose.formatters.text import read_source
+
+    for name in ("a.xlsx", "b.XLSX", "..xlsx", ".xlsx", "c.yaml", "xlsx"):
+        path = write(tmp_path / name, "protocol: X\n")
+        is_workbook = Path(name).suffix.lower() == ".xlsx"
+        assert read_source(str(path)) == (None if is_workbook else "protocol: X\n"), name
+
+
 # --quiet
 
 

@@ -8,6 +8,7 @@ guessed. Without either, the output is the plain one-line form.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
@@ -91,9 +92,10 @@ def read_source(path: str) -> str | None:
     from celldose.sources.problems import SourceProblem
     from celldose.sources.text import read_text
 
-    if Path(path).suffix.lower() == ".xlsx":
+    name = os.path.basename(path)  # noqa: PTH119 (no Path built for each reported file)
+    if len(name) > len(".xlsx") and name[-5:].lower() == ".xlsx":  # Path(path).suffix's rule
         return None
-    text = read_text(Path(path))  # bounded: a regular file, 10 MiB, decoded like the check
+    text = read_text(path)  # bounded: a regular file, 10 MiB, decoded like the check
     return None if isinstance(text, SourceProblem) else text
 
 
@@ -134,21 +136,13 @@ class _LastFile:
     def __init__(self, source: SourceText) -> None:
         self._source = source
         self._path: str | None = None
-        self._text: str | None = None
-        self._starts: list[int] | None = None
+        self._lines: list[str] = []
 
     def line(self, path: str, number: int) -> str | None:
         if path != self._path:
-            self._path, self._text, self._starts = path, self._source(path), None
-        if self._text is None:
-            return None
-        if self._starts is None:  # line starts, found once per file
-            self._starts = [0, *(m.end() for m in _BREAK.finditer(self._text))]
-        if not 1 <= number <= len(self._starts):
-            return None
-        start = self._starts[number - 1]
-        end = self._starts[number] if number < len(self._starts) else len(self._text)
-        return self._text[start:end].rstrip("\r\n")
+            text = self._source(path)
+            self._path, self._lines = path, [] if text is None else _BREAK.split(text)
+        return self._lines[number - 1] if 1 <= number <= len(self._lines) else None
 
 
 def _excerpt(text: str | None, d: Diagnostic, color: bool) -> list[str]:
