@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -68,25 +69,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         one = files[0]
         rows: list[tuple[str, str, float, str]] = []
 
-        def wall(label: str, command: list[str]) -> float:
-            seconds = _median_wall(command, args.runs)
-            rows.append(("", label, seconds, "s"))
-            return seconds
+        def walls(commands: dict[str, list[str]]) -> list[float]:
+            medians = _median_walls(list(commands.values()), args.runs)
+            for label, seconds in zip(commands, medians, strict=True):
+                rows.append(("", label, seconds, "s"))
+            return medians
 
-        print(f"corpus: {len(files)} files; {args.runs} runs each; {_cores()} cores\n")
-        corpus_celldose = wall("celldose check DIR", [_tool("celldose"), "check", str(corpus)])
-        wall("celldose check DIR --jobs 1", [_tool("celldose"), "check", "-j", "1", str(corpus)])
-        corpus_cj = wall(
-            "check-jsonschema FILES",
-            [_tool("check-jsonschema"), "--schemafile", str(SCHEMA), *files],
+        print(
+            f"corpus: {len(files)} files; {args.runs} runs each, taken in turn; {_cores()} cores\n"
         )
-        corpus_bare = wall("bare libyaml parse loop", [sys.executable, "-c", BARE_LOOP, *files])
-        one_celldose = wall("celldose check FILE", [_tool("celldose"), "check", one])
-        one_cj = wall(
-            "check-jsonschema FILE", [_tool("check-jsonschema"), "--schemafile", str(SCHEMA), one]
+        celldose, cj = _tool("celldose"), [_tool("check-jsonschema"), "--schemafile", str(SCHEMA)]
+        corpus_celldose, _, corpus_cj, corpus_bare = walls(
+            {
+                "celldose check DIR": [celldose, "check", str(corpus)],
+                "celldose check DIR --jobs 1": [celldose, "check", "-j", "1", str(corpus)],
+                "check-jsonschema FILES": [*cj, *files],
+                "bare libyaml parse loop": [sys.executable, "-c", BARE_LOOP, *files],
+            }
         )
-        one_bare = wall("bare libyaml parse FILE", [sys.executable, "-c", BARE_LOOP, one])
-        one_yamllint = wall("yamllint FILE", [_tool("yamllint"), one])
+        one_celldose, one_cj, one_bare, one_yamllint = walls(
+            {
+                "celldose check FILE": [celldose, "check", one],
+                "check-jsonschema FILE": [*cj, one],
+                "bare libyaml parse FILE": [sys.executable, "-c", BARE_LOOP, one],
+                "yamllint FILE": [_tool("yamllint"), one],
+            }
+        )
 
         rate_celldose, rate_pydantic = _in_process(args.protocols)
         sheets = _big_sheets(args.make_corpus, Path(tmp), args.csv_rows)
@@ -187,16 +195,21 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _median_wall(command: list[str], runs: int) -> float:
-    """Median wall time; a tool that crashes (exit other than 0 or 1) is no fast result."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, check=False)
-        times.append(time.perf_counter() - start)
-        if done.returncode not in (0, 1):
-            raise SystemExit(f"{command[0]} exited {done.returncode}: {done.stderr[-500:]!r}")
-    return statistics.median(times)
+def _median_walls(commands: list[list[str]], runs: int) -> list[float]:
+    """Median wall time of each command. The commands are run in turn, round after round,
+    after one untimed round (cold caches): a ratio then compares runs made under the same
+    load, which on a shared machine drifts over a minute. A tool that crashes (exit other
+    than 0 or 1) is no fast result."""
+    times: list[list[float]] = [[] for _ in commands]
+    for round_ in range(runs + 1):
+        for command, taken in zip(commands, times, strict=True):
+            start = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, check=False)
+            if round_:
+                taken.append(time.perf_counter() - start)
+            if done.returncode not in (0, 1):
+                raise SystemExit(f"{command[0]} exited {done.returncode}: {done.stderr[-500:]!r}")
+    return [statistics.median(taken) for taken in times]
 
 
 def _in_process(count: int) -> tuple[float, float]:
@@ -241,11 +254,18 @@ def _in_process(count: int) -> tuple[float, float]:
     ]
     celldose.check(mappings[0])  # build the registry and caches outside the timing
 
-    def rate(function: Callable[[Any], object]) -> float:
-        best = min(_timed(lambda: [function(m) for m in mappings]) for _ in range(3))
-        return count / best
+    # In turn, best of five each: both are timed under the same load.
+    functions: list[Callable[[Any], object]] = [celldose.check, PlainProtocol.model_validate]
+    best = [float("inf")] * len(functions)
+    for _ in range(5):
+        for i, function in enumerate(functions):
+            best[i] = min(best[i], _timed(partial(_each, function, mappings)))
+    return count / best[0], count / best[1]
 
-    return rate(celldose.check), rate(PlainProtocol.model_validate)
+
+def _each(function: Callable[[Any], object], items: Sequence[object]) -> None:
+    for item in items:
+        function(item)
 
 
 def _timed(work: Callable[[], object]) -> float:
