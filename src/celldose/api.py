@@ -153,20 +153,24 @@ def available_cores() -> int:
 def _check_file(file: tuple[str, bool], suppress: bool = False) -> list[Diagnostic]:
     label, explicit = file
     source, text = _read_with_text(label, explicit)
-    found = _diagnostics(label, source)
+    return sorted(_diagnostics(label, source, text, suppress), key=Diagnostic.sort_key)
+
+
+def _diagnostics(
+    label: str, source: Source, text: str | None = None, suppress: bool = False
+) -> list[Diagnostic]:
+    """Every finding of a read source (its YAML document, or each table of a sheet); with
+    ``suppress``, less those its inline suppressions cover, found in ``text`` or the tables."""
+    if isinstance(source, Loaded):
+        found = _run(label, source)[1]
+    else:
+        found = [d for _, table, _ in _grid_runs(label, source, False) for d in table]
     if suppress and (text is not None or isinstance(source, list)):
         from celldose.suppressions import filter_file
 
         # Here, where the text and the tables are at hand: nothing is read from disk again.
         found = filter_file(label, found, text, grids=source if isinstance(source, list) else None)
-    return sorted(found, key=Diagnostic.sort_key)
-
-
-def _diagnostics(label: str, source: Source) -> list[Diagnostic]:
-    """Every finding of a read source: its YAML document, or each table of a sheet."""
-    if isinstance(source, Loaded):
-        return _run(label, source)[1]
-    return [d for _, found, _ in _grid_runs(label, source, False) for d in found]
+    return found
 
 
 def _in_sequence(
@@ -223,12 +227,7 @@ def check_bytes(raw: bytes, path: str = "<stdin>", *, suppress: bool = False) ->
         source = (
             _problem(text) if isinstance(text, SourceProblem) else _parse(text, path, suffix, True)
         )
-    found = _diagnostics(path, source)
-    if suppress and (isinstance(text, str) or isinstance(source, list)):
-        from celldose.suppressions import filter_file
-
-        grids = source if isinstance(source, list) else None
-        found = filter_file(path, found, text if isinstance(text, str) else None, grids=grids)
+    found = _diagnostics(path, source, text if isinstance(text, str) else None, suppress)
     return Report.of(found, (path,))
 
 
