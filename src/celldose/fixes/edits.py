@@ -109,7 +109,7 @@ def not_read(codes: Iterable[str]) -> list[str]:
 def expected_cells(row: Administration) -> int | None:
     """dose x days in whole cells, for a dose counted in cells (not per kg)."""
     expected = row.expected_total
-    if expected is None or unit_name(expected.units) != "cell":
+    if expected is None or unit_name(expected) != "cell":
         return None
     magnitude = expected.magnitude
     if not isinstance(magnitude, int) or isinstance(magnitude, bool) or magnitude <= 0:

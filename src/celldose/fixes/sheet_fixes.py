@@ -202,7 +202,7 @@ def _wrong(administration: Administration | None, expected: int) -> bool:
     total = administration.total if administration is not None else None
     return (
         isinstance(total, pint.Quantity)
-        and unit_name(total.units) == "cell"
+        and unit_name(total) == "cell"
         and total.magnitude != expected
     )
 

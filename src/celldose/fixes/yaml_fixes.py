@@ -150,7 +150,7 @@ def _replace_total(
 ) -> tuple[Edit, int] | None:
     """CD301: the total's characters (inside its quotes) become dose x days (unsafe)."""
     total = row.total
-    if not isinstance(total, pint.Quantity) or unit_name(total.units) != "cell":
+    if not isinstance(total, pint.Quantity) or unit_name(total) != "cell":
         return None
     expected = expected_cells(row)
     if expected is None or total.magnitude == expected:
