@@ -7,6 +7,10 @@ Peers (the ``bench`` extra installs them): check-jsonschema with celldose's expo
 with PyYAML's libyaml loader (the floor). Wall times are medians over ``--runs`` runs of fresh
 processes; ratios compare figures from the same run, since absolute times on a shared machine
 are noisy. Nothing here is a test: it prints figures and never fails on them.
+
+It also prints floors measured in the same run: the start-up of the libraries a check stands
+on (PyYAML, pydantic, pint) and of ``celldose.api``, and validation into celldose's models
+without the rules. A target below its floor cannot be met by tuning celldose's own code.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ for name in sys.argv[1:]:
     with open(name, encoding="utf-8") as handle:
         yaml.load(handle, Loader=yaml.CSafeLoader)
 """
+DEPENDENCIES = "import yaml, pint; from pydantic import BaseModel"
+"""The libraries a check stands on (the mission names them), imported and nothing else."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,22 +93,26 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "bare libyaml parse loop": [sys.executable, "-c", BARE_LOOP, *files],
             }
         )
-        one_celldose, one_cj, one_bare, one_yamllint = walls(
+        one_celldose, one_cj, one_bare, one_yamllint, one_deps, one_api = walls(
             {
                 "celldose check FILE": [celldose, "check", one],
                 "check-jsonschema FILE": [*cj, one],
                 "bare libyaml parse FILE": [sys.executable, "-c", BARE_LOOP, one],
                 "yamllint FILE": [_tool("yamllint"), one],
+                "import PyYAML, pydantic, pint": [sys.executable, "-c", DEPENDENCIES],
+                "import celldose.api": [sys.executable, "-c", "import celldose.api"],
             }
         )
 
-        rate_celldose, rate_pydantic = _in_process(args.protocols)
+        rate_celldose, rate_models, rate_pydantic = _in_process(args.protocols)
         sheets = _big_sheets(args.make_corpus, Path(tmp), args.csv_rows)
 
     _table(rows)
     print()
     print(f"in-process, one core: celldose.check {rate_celldose:,.0f} protocols/s; "
-          f"plain pydantic model_validate {rate_pydantic:,.0f} protocols/s")  # fmt: skip
+          f"plain pydantic model_validate {rate_pydantic:,.0f} protocols/s; "
+          f"celldose's models alone (Protocol.model_validate, no rules) "
+          f"{rate_models:,.0f} protocols/s")  # fmt: skip
     for count, seconds, rss in sheets:
         print(
             f"CSV sheet of {count:>7,} rows: {seconds:6.2f} s, {count / seconds:8,.0f} rows/s, "
@@ -129,6 +139,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         met = value >= bound if sense == ">=" else value <= bound
         print(f"{name:48s} {value:12,.2f}  {'met' if met else 'MISSED'}")
     print(f"\none file: bare parse {one_bare:.3f} s, yamllint {one_yamllint:.3f} s")
+    print("\nFloors measured in this run: what celldose's own code cannot go below.")
+    one_file, plain = "x check-jsonschema FILE", "x plain pydantic"
+    floors = [
+        ("one file: import PyYAML, pydantic, pint", one_deps / one_cj, one_file),
+        ("one file: import celldose.api", one_api / one_cj, one_file),
+        ("corpus: import celldose.api", one_api / corpus_celldose, "of celldose check DIR"),
+        ("in-process: celldose's models, no rules", rate_pydantic / rate_models, plain),
+    ]
+    for name, value, unit in floors:
+        print(f"{name:48s} {value:12,.2f}  {unit}")
     return 0
 
 
@@ -212,11 +232,13 @@ def _median_walls(commands: list[list[str]], runs: int) -> list[float]:
     return [statistics.median(taken) for taken in times]
 
 
-def _in_process(count: int) -> tuple[float, float]:
-    """Protocols per second on one core: celldose.check vs plain pydantic validation."""
+def _in_process(count: int) -> tuple[float, float, float]:
+    """Protocols per second on one core: celldose.check, validation into celldose's models
+    alone (no rules: the floor of a check), and plain pydantic validation."""
     from pydantic import BaseModel
 
     import celldose
+    from celldose.model import Protocol
 
     class PlainRow(BaseModel):
         route: str
@@ -255,12 +277,16 @@ def _in_process(count: int) -> tuple[float, float]:
     celldose.check(mappings[0])  # build the registry and caches outside the timing
 
     # In turn, best of five each: both are timed under the same load.
-    functions: list[Callable[[Any], object]] = [celldose.check, PlainProtocol.model_validate]
+    functions: list[Callable[[Any], object]] = [
+        celldose.check,
+        Protocol.model_validate,
+        PlainProtocol.model_validate,
+    ]
     best = [float("inf")] * len(functions)
     for _ in range(5):
         for i, function in enumerate(functions):
             best[i] = min(best[i], _timed(partial(_each, function, mappings)))
-    return count / best[0], count / best[1]
+    return count / best[0], count / best[1], count / best[2]
 
 
 def _each(function: Callable[[Any], object], items: Sequence[object]) -> None:
