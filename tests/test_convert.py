@@ -353,6 +353,45 @@ def test_force_replaces_the_target_and_keeps_its_permission_bits(tmp_path: Path)
     assert leftovers(tmp_path) == []
 
 
+def test_force_writes_through_a_symlink_and_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "real.csv"
+    real.write_bytes(b"old\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real.name)
+    result = run_cli("convert", str(SEED), str(link), "--force")
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink()  # the link is the user's too: it still leads to real.csv
+    assert real.read_bytes() == convert(SEED, "-", to="csv")
+    assert leftovers(tmp_path) == []
+
+
+def test_force_refuses_a_dangling_symlink(tmp_path: Path) -> None:
+    link = tmp_path / "link.csv"
+    link.symlink_to("missing.csv")
+    result = run_cli("convert", str(SEED), str(link), "--force")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "not writing through a dangling symlink" in result.stderr
+    assert link.is_symlink() and not (tmp_path / "missing.csv").exists()
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root can give a file away"
+)
+def test_force_keeps_the_owner_and_group_of_the_replaced_file(tmp_path: Path) -> None:
+    """Root converting over a user's file must not leave the file owned by root."""
+    target = tmp_path / "out.csv"
+    target.write_bytes(b"old\n")
+    os.chown(target, 65534, 65534)
+    target.chmod(0o640)
+    result = run_cli("convert", str(SEED), str(target), "--force")
+    assert result.returncode == 0, result.stderr
+    owned = target.stat()
+    assert (owned.st_uid, owned.st_gid) == (65534, 65534)
+    assert stat.S_IMODE(owned.st_mode) == 0o640
+
+
 @pytest.mark.parametrize("mask", [0o022, 0o027])
 def test_a_new_target_gets_the_permissions_of_the_umask(mask: int, tmp_path: Path) -> None:
     target = tmp_path / "new.md"

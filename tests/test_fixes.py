@@ -638,6 +638,19 @@ def test_fix_writes_through_a_symlink(tmp_path: Path) -> None:
     assert real.read_text() == "Route,Dose,Days,Total\nIA,50000000,2,100000000\n"
 
 
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root can give a file away"
+)
+def test_fix_keeps_the_owner_and_group_of_the_file(tmp_path: Path) -> None:
+    """Root fixing a user's file (a CI job in a container) must not leave it owned by root."""
+    path = _write(tmp_path, "knee.csv", "Route,Dose,Days,Total\nIA,50000000,2,\n")
+    os.chown(path, 65534, 65534)
+    result = run_cli("check", "--fix", "knee.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert path.read_text() == "Route,Dose,Days,Total\nIA,50000000,2,100000000\n"
+    assert (path.stat().st_uid, path.stat().st_gid) == (65534, 65534)
+
+
 def test_fix_refuses_a_read_only_file(tmp_path: Path) -> None:
     text = "Route,Dose,Days,Total\nIA,50000000,2,\n"
     path = _write(tmp_path, "knee.csv", text)

@@ -5,11 +5,17 @@ to disk, and is renamed over the target in one step. A failure or a kill at any 
 the original intact and no half-written target. Without ``force``, the target is created with
 a hard link, which fails if the file exists: there is no moment at which an existing file
 could be overwritten.
+
+A replaced file keeps its permission bits and, where the writer may set them, its owner and
+group. A symlink is written through, as ``cp`` does: the link stays and its file gets the new
+content. Hard links to a replaced file keep the old content (the rename gives the name a new
+file), as with any editor that saves atomically.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -18,8 +24,10 @@ from pathlib import Path
 
 def write_atomic(target: Path, content: bytes, *, force: bool) -> None:
     """Write ``content`` to ``target``. Raises FileExistsError unless ``force``, and OSError."""
+    if force and target.is_symlink():
+        target = _through_link(target)
     directory = target.parent if str(target.parent) else Path()
-    mode = _mode(target)
+    existing = _existing(target)
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     temporary = Path(name)
     try:
@@ -27,7 +35,9 @@ def write_atomic(target: Path, content: bytes, *, force: bool) -> None:
             stream.write(content)
             stream.flush()
             os.fsync(stream.fileno())
-        temporary.chmod(mode)
+        if existing is not None:
+            _keep_owner(temporary, existing)  # before chmod: a chown may clear mode bits
+        temporary.chmod(_mode(existing))
         if force:
             temporary.replace(target)
         else:
@@ -48,11 +58,41 @@ def _create(temporary: Path, target: Path) -> None:
         temporary.replace(target)
 
 
-def _mode(target: Path) -> int:
-    """The existing file's permissions, or what a new file gets under the umask."""
+def _through_link(link: Path) -> Path:
+    """The file a symlink leads to; a dangling link is refused, as ``cp`` refuses it."""
+    resolved = link.resolve()
+    if not resolved.exists():
+        raise FileNotFoundError(errno.ENOENT, "not writing through a dangling symlink", str(link))
+    return resolved
+
+
+def _existing(target: Path) -> os.stat_result | None:
     try:
-        return stat.S_IMODE(target.stat().st_mode)
+        return target.stat()
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return None
+
+
+def _keep_owner(temporary: Path, existing: os.stat_result) -> None:
+    """Give the new file the replaced file's owner and group, as far as the writer may: root
+    fixing a user's file must not leave it owned by root. Anyone else keeps the group if they
+    belong to it, and becomes the owner, as with any new file."""
+    if not hasattr(os, "chown"):  # Windows: ownership is not a mode of the file
+        return
+    made = temporary.stat()
+    if (made.st_uid, made.st_gid) == (existing.st_uid, existing.st_gid):
+        return
+    with contextlib.suppress(PermissionError):
+        os.chown(temporary, existing.st_uid, existing.st_gid)
+        return
+    with contextlib.suppress(PermissionError):
+        os.chown(temporary, -1, existing.st_gid)
+
+
+def _mode(existing: os.stat_result | None) -> int:
+    """The existing file's permissions, or what a new file gets under the umask."""
+    if existing is not None:
+        return stat.S_IMODE(existing.st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
