@@ -725,6 +725,48 @@ def test_yaml_anchor_on_a_value_is_kept(tmp_path: Path) -> None:
     )
 
 
+def test_a_fix_left_out_is_named_with_its_line_and_reason(tmp_path: Path) -> None:
+    """Each finding whose fix promises a total that --fix cannot place gets a Skipped line,
+    so that a finding still reported after --fix is never a silent mystery."""
+    head = "protocol: Knee\nadministrations:\n"
+    empty = head + "  - route: IA\n    dose: 5e7\n    days: 2\n    total:\n"
+    short = "Route,Dose,Days,Total\nIA,50000000,2\nIV,50000000,1,\n"
+    markdown = (
+        "| Route | Dose | Days | Total |\n|---|---|---|---|\n| IA | 5e7 | 2 |\n| IV | 5e7 | 1 | |\n"
+    )
+    wrong_flow = head + "  - {route: IV, dose: 5e7, days: 1, total: 6e7}\n"
+    for name, text in [
+        ("a.yaml", empty),
+        ("b.csv", short),
+        ("c.md", markdown),
+        ("d.yaml", wrong_flow),
+    ]:
+        _write(tmp_path, name, text)
+    result = run_cli("check", "--fix", ".", cwd=tmp_path)
+    assert result.returncode == 1  # the findings left are still reported
+    assert "Traceback" not in result.stderr
+    short_row = (
+        "the row has fewer cells than its header, and no Total cell; write the total by hand"
+    )
+    lines = result.stderr.splitlines()
+    assert lines[0] == "Fixed 2 findings."  # the IV rows of b.csv and c.md
+    assert sorted(lines[1:]) == [
+        "Skipped a.yaml: CD303 on line 6 not fixed: "
+        "the total is written without a value; write the value by hand.",
+        f"Skipped b.csv: CD303 on line 2 not fixed: {short_row}.",
+        f"Skipped c.md: CD303 on line 3 not fixed: {short_row}.",
+    ]  # d.yaml's fix is unsafe and was not asked for: not explained
+    assert (tmp_path / "a.yaml").read_text() == empty  # nothing guessed into `total:`
+    assert (tmp_path / "b.csv").read_text() == short.replace("1,\n", "1,50000000\n")
+    unsafe = run_cli("check", "--fix", "--unsafe-fixes", "d.yaml", cwd=tmp_path)
+    assert unsafe.stderr == (
+        "Fixed 0 findings.\n"
+        "Skipped d.yaml: CD301 on line 3 not fixed: the row is written in flow style ({...}); "
+        "fixes edit block-style rows only.\n"
+    )
+    assert (tmp_path / "d.yaml").read_text() == wrong_flow
+
+
 def test_yaml_anchored_flow_row_is_left_alone_and_the_others_are_fixed(tmp_path: Path) -> None:
     text = (
         "protocol: Knee\nadministrations:\n"
@@ -735,7 +777,12 @@ def test_yaml_anchored_flow_row_is_left_alone_and_the_others_are_fixed(tmp_path:
     path = _write(tmp_path, "knee.yaml", text)
     result = run_cli("check", "--fix", "--unsafe-fixes", "knee.yaml", cwd=tmp_path)
     assert path.read_text() == text + "    total: 100,000,000\n"
-    assert result.stderr == "Fixed 1 finding.\n"
+    flow = "the row is written in flow style ({...}); fixes edit block-style rows only"
+    assert result.stderr == (
+        "Fixed 1 finding.\n"
+        f"Skipped knee.yaml: CD303 on line 3 not fixed: {flow}.\n"
+        f"Skipped knee.yaml: CD301 on line 4 not fixed: {flow}.\n"
+    )
 
 
 def test_diff_breaks_lines_only_at_line_feeds(tmp_path: Path) -> None:

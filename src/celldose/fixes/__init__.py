@@ -62,6 +62,8 @@ __all__ = [
     "write",
 ]
 
+UNSAFE_CODES = frozenset({"CD301"})
+"""Codes whose fix is unsafe: written only with ``unsafe``."""
 WORKBOOKS_NOT_REWRITTEN = "fixes apply to YAML, CSV and Markdown; workbooks are not rewritten"
 _YAML_SUFFIXES = frozenset({".yaml", ".yml"})
 _SHEET_SUFFIXES = frozenset({".csv", ".md", ".markdown"})
@@ -83,7 +85,8 @@ class FileFix:
     skipped_unsafe: int = 0
     """Unsafe fixes that were available but not asked for."""
     skipped: tuple[str, ...] = ()
-    """Why fixes of this file were left out (a workbook, a reading problem, no total column)."""
+    """Why fixes of this file were left out (a workbook, a reading problem, no total column,
+    a finding whose fix has no place it can be written safely)."""
 
     @property
     def fixed(self) -> int:
@@ -122,6 +125,10 @@ def fix_bytes(
     planned = _plan(text, suffix, path, diagnostics, normalize)
     chosen = [e for e in planned.edits if unsafe or not e.unsafe]
     skipped = list(planned.skipped)
+    for unplaced in planned.unplaced:  # an unsafe fix not asked for is counted, not explained
+        if unsafe or unplaced.code not in UNSAFE_CODES:
+            where = f" on line {unplaced.line}" if unplaced.line is not None else ""
+            skipped.append(f"{unplaced.code}{where} not fixed: {unplaced.reason}")
     if chosen and not planned.reads_back(chosen):
         kept = [e for e in chosen if e.code != NORMALIZE]
         if kept and planned.reads_back(kept):

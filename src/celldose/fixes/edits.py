@@ -37,6 +37,16 @@ class Edit:
     unsafe: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Unplaced:
+    """A fixable finding whose fix has no place the planner can edit safely, and why."""
+
+    code: str
+    line: int | None
+    reason: str
+    """What the user sees after ``not fixed:``: why, and what to do instead."""
+
+
 @dataclass(slots=True)
 class Planned:
     """What a planner found for one file: edits, and why some fixes were left out."""
@@ -47,6 +57,8 @@ class Planned:
     reads_back: Callable[[Sequence[Edit]], bool] = lambda _edits: True
     """Whether the text with these edits reads back as planned: every edited value as the
     amount it was meant to be, and every other value as it was (checked before writing)."""
+    unplaced: list[Unplaced] = field(default_factory=list)
+    """Findings with a fix in the report that a planner could not write into the file."""
 
 
 def apply(text: str, edits: Sequence[Edit]) -> str:

@@ -36,6 +36,7 @@ from celldose.fixes.edits import (
     NORMALIZE,
     Edit,
     Planned,
+    Unplaced,
     apply,
     expected_cells,
     fixable,
@@ -112,9 +113,10 @@ def plan_sheet(
     targets: dict[Edit, Place] = {}
     wanted: dict[Place, Amount] = {}
     skipped: list[str] = []
+    unplaced: list[Unplaced] = []
     places = _places(found)
     for number, table in enumerate(tables):
-        for place, edit, amount in _fixes(writer, number, table, places, spelling):
+        for place, edit, amount in _fixes(writer, number, table, places, spelling, unplaced):
             targets[edit], wanted[place] = place, amount
         if "total" in table.sheet.missing:
             skipped.extend(_no_total_column(table))
@@ -129,7 +131,7 @@ def plan_sheet(
         expect = {targets[e]: wanted[targets[e]] for e in chosen}
         return _reads_back(tables, _read(apply(text, chosen), suffix, name), expect)
 
-    return Planned(edits, skipped, reads_back)
+    return Planned(edits, skipped, reads_back, unplaced)
 
 
 def _read(text: str, suffix: str, name: str) -> list[_Table]:
@@ -141,6 +143,10 @@ def _read(text: str, suffix: str, name: str) -> list[_Table]:
     from celldose.sources.markdown_source import markdown_grids
 
     return [_Table.read(grid) for grid in markdown_grids(text, name)]
+
+
+_SHORT_ROW = "the row has fewer cells than its header, and no Total cell; write the total by hand"
+_NOT_IN_PLACE = "the Total cell cannot be edited in place (its quoting or escapes); edit it by hand"
 
 
 def _places(found: Iterable[Diagnostic]) -> dict[tuple[int, int, int], list[str]]:
@@ -161,8 +167,10 @@ def _fixes(
     table: _Table,
     places: dict[tuple[int, int, int], list[str]],
     spelling: CountSpelling | None,
+    unplaced: list[Unplaced],
 ) -> Iterator[tuple[Place, Edit, Amount]]:
-    """CD303 and CD301 on a table's total cells, matched to the findings by place."""
+    """CD303 and CD301 on a table's total cells, matched to the findings by place. A fix
+    that has no cell it can be written into is added to ``unplaced``, with the reason."""
     column = table.column("total")
     if column is None:
         return
@@ -170,14 +178,18 @@ def _fixes(
     for row in table.rows:
         cell = row.cells.get("total")
         span = cell.span if cell is not None else None
-        if cell is None or span is None:
-            continue
-        codes = places.get((span.line, span.column, row.index), [])
-        if not codes:
+        # A row shorter than its header has no total cell: its finding is at its first cell.
+        at = span if cell is not None else row.first.span
+        codes = places.get((at.line, at.column, row.index), []) if at is not None else []
+        if not codes or at is None:
             continue
         administration = validate_row(row.index, row.data)[0]
         expected = expected_cells(administration) if administration is not None else None
         if expected is None:
+            continue
+        if cell is None or span is None:
+            if "CD303" in codes:
+                unplaced.append(Unplaced("CD303", at.line, _SHORT_ROW))
             continue
         if "CD303" in codes and not cell.text.strip():
             style = _style(table, column, sample, spelling)
@@ -187,7 +199,10 @@ def _fixes(
             edit = writer.replace(cell, _spelled(expected, style), "CD301", unsafe=True)
         else:
             continue
-        if edit is not None:
+        if edit is None:
+            code = "CD303" if "CD303" in codes and not cell.text.strip() else "CD301"
+            unplaced.append(Unplaced(code, span.line, _NOT_IN_PLACE))
+        else:
             yield (number, ("administrations", row.index, "total")), edit, cells(expected)
 
 

@@ -24,6 +24,7 @@ from celldose.fixes.edits import (
     ODD_BREAKS,
     Edit,
     Planned,
+    Unplaced,
     apply,
     expected_cells,
     fixable,
@@ -45,6 +46,8 @@ if TYPE_CHECKING:
 Target = tuple[Pointer, Amount]
 """Where an edit's value is in the data, and the amount it must read back as."""
 _COUNT_KEYS = ("dose", "total")
+_FLOW = "the row is written in flow style ({...}); fixes edit block-style rows only"
+_BY_HAND = "no place was found where the total can be written safely; write it by hand"
 
 
 def plan_yaml(
@@ -58,7 +61,8 @@ def plan_yaml(
         return Planned(skipped=reading_problem(loaded.problems) if found else [])
     data = loaded.data
     targets: dict[Edit, Target] = {}
-    for edit, target in _fixes(text, loaded.source_map, data, found, spelling):
+    unplaced: list[Unplaced] = []
+    for edit, target in _fixes(text, loaded.source_map, data, found, spelling, unplaced):
         targets[edit] = target
     if spelling is not None:
         fixed = {pointer for pointer, _ in targets.values()}
@@ -69,7 +73,7 @@ def plan_yaml(
     def reads_back(chosen: Sequence[Edit]) -> bool:
         return _reads_back(text, data, {targets[e][0]: targets[e][1] for e in chosen}, chosen)
 
-    return Planned(edits, [], reads_back)
+    return Planned(edits, [], reads_back, unplaced)
 
 
 def _fixes(
@@ -78,8 +82,10 @@ def _fixes(
     data: Mapping[str, object],
     found: Iterable[Diagnostic],
     spelling: CountSpelling | None,
+    unplaced: list[Unplaced],
 ) -> Iterator[tuple[Edit, Target]]:
-    """CD303 and CD301 on the rows that validate: the total needs the row's dose and days."""
+    """CD303 and CD301 on the rows that validate: the total needs the row's dose and days.
+    A fix that has no safe place in the text is added to ``unplaced``, with the reason."""
     rows = dict(validate(data).rows)
     data_rows = data.get("administrations")
     if not isinstance(data_rows, list):
@@ -95,7 +101,9 @@ def _fixes(
             edit = _insert_total(text, source_map, index, row_data, row, spelling)
         else:
             edit = _replace_total(text, source_map, index, row_data, row, spelling)
-        if edit is not None:
+        if isinstance(edit, str):
+            unplaced.append(Unplaced(diagnostic.code, diagnostic.line, edit))
+        elif edit is not None:
             yield edit[0], (("administrations", index, "total"), cells(edit[1]))
 
 
@@ -106,31 +114,33 @@ def _insert_total(
     data: dict[str, object],
     row: Administration,
     spelling: CountSpelling | None,
-) -> tuple[Edit, int] | None:
-    """CD303: ``total: N`` on a new line after the row's last key line (safe)."""
-    if "total" in data:  # `total:` written without a value: not ours to rewrite
-        return None
+) -> tuple[Edit, int] | str | None:
+    """CD303: ``total: N`` on a new line after the row's last key line (safe). None when the
+    row has no total to compute; the reason when it has one and no safe place for it."""
     expected = expected_cells(row)
     if expected is None:
         return None
+    if "total" in data:  # `total:` written without a value: what is meant there is not ours
+        return "the total is written without a value; write the value by hand"
     here = ("administrations", index)
     region = source_map.values.get(here)
     if region is None or _flow(text, region):
-        return None  # a flow-style row: left alone
+        return _FLOW
     keys = [source_map.keys.get((*here, key)) for key in data]
     if not keys or any(k is None for k in keys):
-        return None
+        return _BY_HAND
     starts = [k[0] for k in keys if k is not None]
     last_key = max(data, key=lambda key: source_map.keys[(*here, key)][0])
     value = source_map.values.get((*here, last_key))
     if value is None:
-        return None
+        return _BY_HAND
     value_start, value_end = value
     if text[value_start : value_start + 1] in ("|", ">") or has_break(text[value_start:value_end]):
-        return None  # a block or multi-line scalar, or a nested collection
+        # a block or multi-line scalar, or a nested collection: no line to add the total after
+        return "the row ends with a value over several lines; write the total by hand"
     end = _line_end(text, value_end)
     if end is None:
-        return None
+        return _BY_HAND
     eol = text[end[0] : end[1]] or _file_eol(text)
     key_start = max(starts)
     column = key_start - (text.rfind("\n", 0, key_start) + 1)
@@ -147,8 +157,9 @@ def _replace_total(
     data: dict[str, object],
     row: Administration,
     spelling: CountSpelling | None,
-) -> tuple[Edit, int] | None:
-    """CD301: the total's characters (inside its quotes) become dose x days (unsafe)."""
+) -> tuple[Edit, int] | str | None:
+    """CD301: the total's characters (inside its quotes) become dose x days (unsafe). None
+    when there is nothing to replace; the reason when the total cannot be edited in place."""
     total = row.total
     if not isinstance(total, pint.Quantity) or unit_name(total) != "cell":
         return None
@@ -157,12 +168,14 @@ def _replace_total(
         return None
     row_region = source_map.values.get(("administrations", index))
     value = source_map.values.get(("administrations", index, "total"))
-    if row_region is None or value is None or _flow(text, row_region):
-        return None
+    if row_region is None or value is None:
+        return _BY_HAND
+    if _flow(text, row_region):
+        return _FLOW
     inner = _inside_quotes(text, *value)
     written = data.get("total")
     if inner is None or not isinstance(written, str) or text[inner[0] : inner[1]] != written:
-        return None  # an escape sequence, or a plain scalar folded over lines
+        return "the total is written with an escape or over several lines; replace it by hand"
     start, end = inner
     if spelling is not None:
         number = count_in(spelling, expected)
