@@ -16,7 +16,7 @@ import stat
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -384,12 +384,71 @@ def test_force_keeps_the_owner_and_group_of_the_replaced_file(tmp_path: Path) ->
     target = tmp_path / "out.csv"
     target.write_bytes(b"old\n")
     os.chown(target, 65534, 65534)
-    target.chmod(0o640)
+    target.chmod(0o2750)  # set-group-ID: a chown after the chmod would clear it
     result = run_cli("convert", str(SEED), str(target), "--force")
     assert result.returncode == 0, result.stderr
     owned = target.stat()
     assert (owned.st_uid, owned.st_gid) == (65534, 65534)
-    assert stat.S_IMODE(owned.st_mode) == 0o640
+    assert stat.S_IMODE(owned.st_mode) == 0o2750
+
+
+@pytest.mark.parametrize(
+    "refusals",
+    [
+        [PermissionError(1, "Operation not permitted")],  # another owner: keep the group
+        [PermissionError(1, "x"), PermissionError(1, "x")],  # neither: the writer's file
+        [OSError(22, "Invalid argument"), OSError(22, "x")],  # unmapped in a user namespace
+    ],
+)
+def test_an_owner_that_cannot_be_kept_does_not_stop_the_write(
+    refusals: list[OSError], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a user who is not root sees: the file is written, owned as the system allows."""
+    target = tmp_path / "out.csv"
+    target.write_bytes(b"old\n")
+    existing = target.stat()
+    calls: list[tuple[int, int]] = []
+
+    def chown(path: object, uid: int, gid: int) -> None:
+        calls.append((uid, gid))
+        if refusals:
+            raise refusals.pop(0)
+
+    monkeypatch.setattr(os, "stat", _other_owner(os.stat, target, existing))
+    monkeypatch.setattr(os, "chown", chown)
+    convert(SEED, target, force=True)
+    monkeypatch.undo()
+    assert target.read_bytes() == convert(SEED, "-", to="csv")
+    assert calls[0] == (existing.st_uid + 1, existing.st_gid + 1)  # owner and group first
+    if len(calls) > 1:
+        assert calls[1] == (-1, existing.st_gid + 1)  # then the group alone
+    assert leftovers(tmp_path) == []
+
+
+def _other_owner(
+    real_stat: Callable[..., os.stat_result], target: Path, existing: os.stat_result
+) -> Callable[..., os.stat_result]:
+    """os.stat, but ``target`` seems to belong to another user and group."""
+
+    def fake(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        result = real_stat(path, *args, **kwargs)
+        if os.fspath(path) != os.fspath(target):
+            return result
+        fields = list(result)
+        fields[4], fields[5] = existing.st_uid + 1, existing.st_gid + 1
+        return os.stat_result(fields)
+
+    return fake
+
+
+def test_force_refuses_a_symlink_loop(tmp_path: Path) -> None:
+    link = tmp_path / "loop.csv"
+    link.symlink_to("loop.csv")
+    result = run_cli("convert", str(SEED), str(link), "--force")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "too many levels of symbolic links" in result.stderr
+    assert leftovers(tmp_path) == []
 
 
 @pytest.mark.parametrize("mask", [0o022, 0o027])

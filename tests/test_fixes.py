@@ -651,6 +651,28 @@ def test_fix_keeps_the_owner_and_group_of_the_file(tmp_path: Path) -> None:
     assert (path.stat().st_uid, path.stat().st_gid) == (65534, 65534)
 
 
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root can plant a user's link"
+)
+def test_fix_refuses_a_symlink_another_user_planted_in_a_shared_folder(tmp_path: Path) -> None:
+    """In a sticky world-writable folder (/tmp), root must not write through a link another
+    user made: it could name any file (Linux's fs.protected_symlinks refuses the same)."""
+    victim = tmp_path / "victim.csv"
+    victim.write_text("Route,Dose,Days,Total\nIA,50000000,2,\n")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    link = shared / "knee.csv"
+    link.symlink_to(victim)
+    os.lchown(link, 65534, 65534)
+    before = victim.read_bytes()
+    result = run_cli("check", "--fix", str(link))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "not writing through a symlink another user owns in a shared folder" in result.stderr
+    assert victim.read_bytes() == before
+    assert link.is_symlink()
+
+
 def test_fix_refuses_a_read_only_file(tmp_path: Path) -> None:
     text = "Route,Dose,Days,Total\nIA,50000000,2,\n"
     path = _write(tmp_path, "knee.csv", text)

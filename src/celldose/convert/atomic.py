@@ -8,7 +8,8 @@ could be overwritten.
 
 A replaced file keeps its permission bits and, where the writer may set them, its owner and
 group. A symlink is written through, as ``cp`` does: the link stays and its file gets the new
-content. Hard links to a replaced file keep the old content (the rename gives the name a new
+content; a dangling link, a loop, and a link another user owns in a shared sticky folder are
+refused. Hard links to a replaced file keep the old content (the rename gives the name a new
 file), as with any editor that saves atomically.
 """
 
@@ -58,12 +59,41 @@ def _create(temporary: Path, target: Path) -> None:
         temporary.replace(target)
 
 
+MAX_LINKS = 40
+"""Symlinks followed from a target before giving up, as Linux does (ELOOP)."""
+
+
 def _through_link(link: Path) -> Path:
-    """The file a symlink leads to; a dangling link is refused, as ``cp`` refuses it."""
-    resolved = link.resolve()
-    if not resolved.exists():
+    """The file a chain of symlinks leads to. Refused: a dangling link (as ``cp`` refuses it),
+    a loop, and a link that another user planted in a shared sticky folder such as /tmp (as
+    Linux's ``fs.protected_symlinks`` refuses to follow it): root writing through such a link
+    would overwrite whatever file it names."""
+    current = link
+    for _ in range(MAX_LINKS):
+        _check_planted(current)
+        written = current.readlink()
+        current = written if written.is_absolute() else current.parent / written
+        if not current.is_symlink():
+            break
+    else:
+        raise OSError(errno.ELOOP, "too many levels of symbolic links", str(link))
+    if not current.exists():
         raise FileNotFoundError(errno.ENOENT, "not writing through a dangling symlink", str(link))
-    return resolved
+    return current
+
+
+def _check_planted(link: Path) -> None:
+    if not hasattr(os, "geteuid"):  # Windows: no sticky folders
+        return
+    folder = (link.parent if str(link.parent) else Path()).stat()
+    shared = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
+    owner = link.lstat().st_uid
+    if shared and owner not in (os.geteuid(), folder.st_uid):
+        raise PermissionError(
+            errno.EACCES,
+            "not writing through a symlink another user owns in a shared folder",
+            str(link),
+        )
 
 
 def _existing(target: Path) -> os.stat_result | None:
@@ -82,10 +112,11 @@ def _keep_owner(temporary: Path, existing: os.stat_result) -> None:
     made = temporary.stat()
     if (made.st_uid, made.st_gid) == (existing.st_uid, existing.st_gid):
         return
-    with contextlib.suppress(PermissionError):
+    # Best effort: not permitted (EPERM), or an owner unmapped in a user namespace (EINVAL).
+    with contextlib.suppress(OSError):
         os.chown(temporary, existing.st_uid, existing.st_gid)
         return
-    with contextlib.suppress(PermissionError):
+    with contextlib.suppress(OSError):
         os.chown(temporary, -1, existing.st_gid)
 
 
