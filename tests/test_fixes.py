@@ -757,11 +757,20 @@ def test_a_fix_left_out_is_named_with_its_line_and_reason(tmp_path: Path) -> Non
         "| Route | Dose | Days | Total |\n|---|---|---|---|\n| IA | 5e7 | 2 |\n| IV | 5e7 | 1 | |\n"
     )
     wrong_flow = head + "  - {route: IV, dose: 5e7, days: 1, total: 6e7}\n"
+    quoted_break = 'Route,Dose,Days,Total\nIA,50000000,2,"\n"\n'
+    # The total added to IV moves the empty `total:` of IM from line 9 to line 10: the
+    # summary names the line of the fixed file, which the check after --fix reports on.
+    moved = head + (
+        "  - route: IV\n    dose: 5e7\n    days: 1\n"
+        "  - route: IM\n    dose: 5e7\n    days: 1\n    total:\n"
+    )
     for name, text in [
         ("a.yaml", empty),
         ("b.csv", short),
         ("c.md", markdown),
         ("d.yaml", wrong_flow),
+        ("e.csv", quoted_break),
+        ("f.yaml", moved),
     ]:
         _write(tmp_path, name, text)
     result = run_cli("check", "--fix", ".", cwd=tmp_path)
@@ -771,13 +780,17 @@ def test_a_fix_left_out_is_named_with_its_line_and_reason(tmp_path: Path) -> Non
         "the row has fewer cells than its header, and no Total cell; write the total by hand"
     )
     lines = result.stderr.splitlines()
-    assert lines[0] == "Fixed 2 findings."  # the IV rows of b.csv and c.md
+    empty_total = "the total is written without a value; write the value by hand"
+    assert lines[0] == "Fixed 3 findings."  # the IV rows of b.csv, c.md and f.yaml
     assert sorted(lines[1:]) == [
-        "Skipped a.yaml: CD303 on line 6 not fixed: "
-        "the total is written without a value; write the value by hand.",
+        f"Skipped a.yaml: CD303 on line 6 not fixed: {empty_total}.",
         f"Skipped b.csv: CD303 on line 2 not fixed: {short_row}.",
         f"Skipped c.md: CD303 on line 3 not fixed: {short_row}.",
+        "Skipped e.csv: CD303 on line 2 not fixed: "
+        "the Total cell cannot be edited in place (its quoting or escapes); edit it by hand.",
+        f"Skipped f.yaml: CD303 on line 10 not fixed: {empty_total}.",
     ]  # d.yaml's fix is unsafe and was not asked for: not explained
+    assert "f.yaml:10:11: CD303" in result.stdout
     assert (tmp_path / "a.yaml").read_text() == empty  # nothing guessed into `total:`
     assert (tmp_path / "b.csv").read_text() == short.replace("1,\n", "1,50000000\n")
     unsafe = run_cli("check", "--fix", "--unsafe-fixes", "d.yaml", cwd=tmp_path)

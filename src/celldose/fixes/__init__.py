@@ -28,7 +28,7 @@ import difflib
 import errno
 import os
 import stat
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,11 +39,13 @@ from celldose.fixes.edits import (
     NORMALIZE,
     Edit,
     Planned,
+    Unplaced,
     apply,
     fixable,
     not_read,
     reading_problem,
 )
+from celldose.sources.lines import LineIndex
 from celldose.sources.text import MAX_BYTES, decode, too_large
 
 if TYPE_CHECKING:
@@ -125,10 +127,6 @@ def fix_bytes(
     planned = _plan(text, suffix, path, diagnostics, normalize)
     chosen = [e for e in planned.edits if unsafe or not e.unsafe]
     skipped = list(planned.skipped)
-    for unplaced in planned.unplaced:  # an unsafe fix not asked for is counted, not explained
-        if unsafe or unplaced.code not in UNSAFE_CODES:
-            where = f" on line {unplaced.line}" if unplaced.line is not None else ""
-            skipped.append(f"{unplaced.code}{where} not fixed: {unplaced.reason}")
     if chosen and not planned.reads_back(chosen):
         kept = [e for e in chosen if e.code != NORMALIZE]
         if kept and planned.reads_back(kept):
@@ -137,12 +135,30 @@ def fix_bytes(
             skipped.append("left as it was: the fixed file would not read back as planned")
             kept = []
         chosen = kept
+    after = apply(text, chosen)
+    skipped.extend(_unplaced(planned.unplaced, text, after, chosen, unsafe=unsafe))
     if not planned.edits and not skipped:
         return None
-    after = apply(text, chosen)
     content = bom + after.encode("utf-8")
     left = 0 if unsafe else sum(1 for e in planned.edits if e.unsafe)
     return FileFix(path, text, after, content, tuple(chosen), left, tuple(skipped))
+
+
+def _unplaced(
+    unplaced: Iterable[Unplaced], before: str, after: str, chosen: Sequence[Edit], *, unsafe: bool
+) -> Iterator[str]:
+    """A summary line for each fix that had no place, at its line in the fixed text (the one
+    the check after --fix reports on). An unsafe fix not asked for is not explained."""
+    lines_before, lines_after = LineIndex(before), LineIndex(after)
+    for left in unplaced:
+        if left.code in UNSAFE_CODES and not unsafe:
+            continue
+        where = ""
+        offset = lines_before.offset(left.line, 1) if left.line is not None else None
+        if offset is not None:
+            moved = sum(len(e.replacement) - (e.end - e.start) for e in chosen if e.end <= offset)
+            where = f" on line {lines_after.locate(offset + moved)[0]}"
+        yield f"{left.code}{where} not fixed: {left.reason}"
 
 
 def fix_report(
