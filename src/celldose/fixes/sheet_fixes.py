@@ -177,9 +177,8 @@ def _fixes(
     sample = next((r.cells["total"].text for r in table.rows if _written(r, "total")), "")
     for row in table.rows:
         cell = row.cells.get("total")
-        span = cell.span if cell is not None else None
         # A row shorter than its header has no total cell: its finding is at its first cell.
-        at = span if cell is not None else row.first.span
+        at = cell.span if cell is not None else row.first.span
         codes = places.get((at.line, at.column, row.index), []) if at is not None else []
         if not codes or at is None:
             continue
@@ -187,21 +186,20 @@ def _fixes(
         expected = expected_cells(administration) if administration is not None else None
         if expected is None:
             continue
-        if cell is None or span is None:
+        if cell is None:
             if "CD303" in codes:
                 unplaced.append(Unplaced("CD303", at.line, _SHORT_ROW))
             continue
         if "CD303" in codes and not cell.text.strip():
-            style = _style(table, column, sample, spelling)
-            edit = writer.fill(cell, _spelled(expected, style), "CD303")
+            code, style = "CD303", _style(table, column, sample, spelling)
+            edit = writer.fill(cell, _spelled(expected, style), code)
         elif "CD301" in codes and _wrong(administration, expected):
-            style = _style(table, column, cell.text, spelling)
-            edit = writer.replace(cell, _spelled(expected, style), "CD301", unsafe=True)
+            code, style = "CD301", _style(table, column, cell.text, spelling)
+            edit = writer.replace(cell, _spelled(expected, style), code, unsafe=True)
         else:
             continue
         if edit is None:
-            code = "CD303" if "CD303" in codes and not cell.text.strip() else "CD301"
-            unplaced.append(Unplaced(code, span.line, _NOT_IN_PLACE))
+            unplaced.append(Unplaced(code, at.line, _NOT_IN_PLACE))
         else:
             yield (number, ("administrations", row.index, "total")), edit, cells(expected)
 
