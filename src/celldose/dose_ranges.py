@@ -36,6 +36,10 @@ class StudiedRange:
     studies: tuple[Study, ...]
 
 
+_ANY_MSC = re.compile(r"(?<!\w)(?<!non )[a-z]*+(?:(?<=msc)|(?<=mscs))\b")
+"""A word that ends in "msc" or "mscs" (possessive, then looked back on: one pass per word)."""
+
+
 @cache
 def studies() -> tuple[Study, ...]:
     raw = data("dose_ranges.yaml")
@@ -81,7 +85,7 @@ def product_class(product: str) -> str | None:
     for kind in ("bmc", "msc"):
         if any(_mentions(text, name) for name in classes[kind]):
             return kind
-    if re.search(r"(?<!non )\b[a-z]*mscs?\b", text):  # ADMSCs, hUCMSC, UCMSC, haMSCs
+    if _ANY_MSC.search(text):  # ADMSCs, hUCMSC, UCMSC, haMSCs
         return "msc"
     return None
 
