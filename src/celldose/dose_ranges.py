@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from celldose.once import once
 from celldose.packaged import data
 from celldose.vocabulary import normal_name
 
@@ -40,7 +41,7 @@ _ANY_MSC = re.compile(r"(?<!\w)(?<!non )[a-z]*+(?:(?<=msc)|(?<=mscs))\b")
 """A word that ends in "msc" or "mscs" (possessive, then looked back on: one pass per word)."""
 
 
-@cache
+@once
 def studies() -> tuple[Study, ...]:
     raw = data("dose_ranges.yaml")
     return tuple(
@@ -95,7 +96,7 @@ def _mentions(text: str, name: str) -> bool:
     return re.search(rf"(?<!\w)(?<!non ){re.escape(name)}(?!\w)", text) is not None
 
 
-@cache
+@once
 def _product_names() -> dict[str, tuple[str, ...]]:
     raw = data("products.yaml")
     return {

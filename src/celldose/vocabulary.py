@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache, lru_cache
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
+from celldose.once import once
 from celldose.packaged import data
 
 # "/per side", "(per side)", ", each side", " - per-side": the word "per" or "each", then "side".
@@ -97,7 +98,7 @@ def _data() -> dict[str, Any]:
     return data("routes.yaml")
 
 
-@cache
+@once
 def _names() -> MappingProxyType[str, RouteMatch]:
     raw = _data()
     table: dict[str, RouteMatch] = {}
