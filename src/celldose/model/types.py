@@ -25,6 +25,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from celldose.diagnostics import describe, quote
+from celldose.units.digits import digit_problem
 from celldose.units.format import format_quantity
 from celldose.units.memo import by_identity
 from celldose.units.parse import MAX_TEXT, Amount, AmountSyntaxError, cell_unit, parse_amount
@@ -246,6 +247,11 @@ def to_days(value: object) -> int:
         number = int(value)
     elif isinstance(value, str) and (match := _DAYS.fullmatch(value.strip())):
         digits = match.group(1)
+        problem = digit_problem(digits)
+        if problem is not None:
+            raise PydanticCustomError(
+                "invalid-days", "{text}: {reason}", {"text": _quote(value), "reason": problem}
+            )
         if len(digits) > 1 and digits.startswith("0"):
             raise PydanticCustomError(
                 "invalid-days",

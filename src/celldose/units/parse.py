@@ -27,6 +27,9 @@ Decisions a user may trip over, each one refused rather than guessed:
   (``50.000.000``) can only be grouping and are read as such.
 * Groups after the first have exactly three digits; the first has one to three.
 * A leading zero (``010``) is an error: YAML 1.1 reads it as octal 8.
+* Digits are ASCII, or full-width (``５０``), one kind per number; a digit of another script
+  (``১৪``, Bengali, looks like 14 and ``1৪`` like 18) is an error that names its code point
+  (see :mod:`celldose.units.digits`).
 * Exponents beyond ±30 and texts longer than 120 characters are errors, found in
   microseconds (``1e400`` never becomes infinity; ``10**10**10`` is never evaluated).
 
@@ -42,6 +45,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from celldose.units.digits import digit_problem
 from celldose.units.registry import registry
 
 if TYPE_CHECKING:
@@ -121,6 +125,9 @@ def _parse_cached(text: str) -> Amount:
         raise AmountSyntaxError(text, "empty: expected a number such as 50,000,000")
     if stripped.isdigit() and stripped.isascii():  # the common spelling, on a fast path
         return Amount(Fraction(_plain_integer(stripped, text)), cell_unit())
+    problem = digit_problem(stripped)
+    if problem is not None:
+        raise AmountSyntaxError(text, problem)
     return _parse(stripped, text)
 
 
