@@ -1,7 +1,7 @@
 """Record what the command line prints for every example, to prove a refactor changed nothing.
 
     python benchmarks/outputs.py record DIR     # write one file per command into DIR
-    python benchmarks/outputs.py compare DIR    # run again and list every command whose output differs
+    python benchmarks/outputs.py compare DIR    # list every command whose output differs
 
 Each command runs in this process through ``celldose.cli.main`` (the same code the console
 script runs), from the repository's root, so paths print the same on every machine. A
@@ -117,7 +117,7 @@ def _record_all() -> dict[str, bytes]:
 
 
 def _filename(name: str) -> str:
-    return hashlib.sha1(name.encode()).hexdigest()[:16] + ".txt"
+    return hashlib.sha256(name.encode()).hexdigest()[:16] + ".txt"
 
 
 def main(argv: list[str]) -> int:
