@@ -300,23 +300,21 @@ def test_a_workbooks_notes_cell_suppresses_its_row_and_an_unused_one_is_cd009(
     assert codes(tmp_path, "page.md") == []
 
 
-def test_the_python_api_reports_every_finding_until_suppressions_are_applied(
+def test_the_python_api_applies_suppressions_as_the_cli_does_unless_told_not_to(
     tmp_path: Path,
 ) -> None:
-    """As the README says: celldose.check() keeps suppressed findings; suppressions.apply()
-    (reading the file again) and check_paths(suppress=True) drop them."""
+    """As the README says: celldose.check() applies inline suppressions, as celldose check
+    does; Settings.raw() keeps every finding the rules report."""
     import celldose
-    from celldose import suppressions
-    from celldose.api import check_paths
+    from celldose.settings import Settings
 
     text = WRONG.replace(
         "    total: 100,000,000\n", "    total: 100,000,000  # celldose: ignore[CD301]\n"
     )
     knee = write(tmp_path / "knee.yaml", text)
-    report = celldose.check(knee)
-    assert [d.code for d in report.diagnostics] == ["CD306", "CD301"]
-    assert [d.code for d in suppressions.apply(report).diagnostics] == ["CD306"]
-    assert [d.code for d in check_paths([knee], suppress=True).diagnostics] == ["CD306"]
+    assert [d.code for d in celldose.check(knee).diagnostics] == ["CD306"]
+    raw = celldose.check(knee, settings=Settings.raw())
+    assert [d.code for d in raw.diagnostics] == ["CD306", "CD301"]
 
 
 def test_an_unused_suppression_is_reported_as_cd009(tmp_path: Path) -> None:
@@ -348,6 +346,7 @@ def test_suppressions_apply_in_parallel_workers_as_in_one_job(tmp_path: Path) ->
     """Each worker applies the suppressions of the files it checks: the report is the same
     with one job and with two, and the Python API applies them when asked."""
     from celldose.api import check_paths
+    from celldose.settings import Settings
 
     suppressed = WRONG.replace(
         "    total: 100,000,000\n", "    total: 100,000,000  # celldose: ignore[CD301]\n"
@@ -364,9 +363,10 @@ def test_suppressions_apply_in_parallel_workers_as_in_one_job(tmp_path: Path) ->
     assert found.count(("p000.yaml", "CD301")) == 1 and ("p001.yaml", "CD301") not in found
     assert sum(code == "CD301" for _, code in found) == 50
     assert ("sheet.csv", "CD009") in found and ("sheet.csv", "CD301") not in found
-    api = check_paths([tmp_path], jobs=2, suppress=True)
+    api = check_paths([tmp_path], jobs=2)
     assert sum(d.code == "CD301" for d in api.diagnostics) == 50
-    assert sum(d.code == "CD301" for d in check_paths([tmp_path], jobs=2).diagnostics) == 151
+    raw = check_paths([tmp_path], jobs=2, settings=Settings.raw())
+    assert sum(d.code == "CD301" for d in raw.diagnostics) == 151
 
 
 def test_baseline_reports_only_new_findings(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 
 import celldose
-from celldose.api import PARALLEL_MIN_FILES
+from celldose.parallel import PARALLEL_MIN_FILES
 from conftest import run_cli
 
 CASES = Path(__file__).parent / "cases"
@@ -49,7 +49,7 @@ def test_the_report_is_in_the_order_a_full_sort_gives(tmp_path: Path) -> None:
     named = sorted(root.rglob("*.yaml"))[:5]
     for paths in ([root], [*reversed(named)], [named[0], root, named[0]]):
         for jobs in (1, 2):
-            report = celldose.check_paths(paths, jobs=jobs, suppress=True)
+            report = celldose.check_paths(paths, jobs=jobs)
             resorted = celldose.Report.of(report.diagnostics, report.paths)
             assert report.diagnostics == resorted.diagnostics
             assert len(report.diagnostics) >= 10

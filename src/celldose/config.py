@@ -107,15 +107,18 @@ def load(path: Path) -> Config:
 class Resolver:
     """Finds each checked file's configuration: the nearest one upward, or the one given."""
 
-    def __init__(self, explicit: Config | None = None, cwd: Path | None = None) -> None:
+    def __init__(
+        self, explicit: Config | None = None, cwd: Path | None = None, *, search: bool = True
+    ) -> None:
         self._explicit = explicit
+        self._search = search
         self._cwd = (cwd or Path.cwd()).absolute()
         self._folders: dict[Path, Config | None] = {}
         self._by_dirname: dict[str, Config | None] = {}
 
     def for_file(self, path: str) -> Config | None:
         """The configuration of the file reported as ``path`` (stdin: by its name's folder)."""
-        if self._explicit is not None:
+        if self._explicit is not None or not self._search:
             return self._explicit
         # Files come by the thousand from a few folders: remember each folder as reported.
         dirname = os.path.split(path)[0]  # Path(path).parent, without building a Path

@@ -54,9 +54,11 @@ from celldose.fixes.spelling import (
     style_of,
     thousands_mark,
 )
+from celldose.formats import CSV, Format
 from celldose.sources.columns import Column
 from celldose.sources.csv_source import MARKED_STARTS
 from celldose.sources.lines import LineIndex
+from celldose.sources.problems import SourceProblem
 from celldose.sources.sheet import Cell, Grid, Sheet, SheetRow, read_sheet
 from celldose.units.format import unit_name
 from celldose.units.parse import Amount, AmountSyntaxError, parse_amount
@@ -67,7 +69,6 @@ if TYPE_CHECKING:
     from celldose.config import CountSpelling
     from celldose.model import Administration
 
-CSV_SUFFIXES = frozenset({".csv"})
 _DELIMITERS = frozenset(",;\t")
 Place = tuple[int, Pointer]
 """A value of a sheet file: its table (from 0) and its pointer in that table's protocol."""
@@ -96,20 +97,20 @@ class _Table:
 
 def plan_sheet(
     text: str,
-    suffix: str,
+    form: Format,
     name: str,
     diagnostics: Iterable[Diagnostic],
     spelling: CountSpelling | None = None,
 ) -> Planned:
     """The edits that fix ``diagnostics`` of a CSV or Markdown ``text`` (and respell its counts
     when ``spelling`` is set), safe and unsafe, in order; ``name`` is the file's stem."""
-    tables = _read(text, suffix, name)
+    tables = _read(text, form, name)
     found = fixable(diagnostics)
     problems = [p for table in tables for p in table.sheet.problems]
     blocked = reading_problem(problems)
     if blocked:
         return Planned(skipped=blocked if found else [])
-    writer = _Writer(text, csv=suffix in CSV_SUFFIXES)
+    writer = _Writer(text, csv=form is CSV)
     targets: dict[Edit, Place] = {}
     wanted: dict[Place, Amount] = {}
     skipped: list[str] = []
@@ -129,20 +130,16 @@ def plan_sheet(
 
     def reads_back(chosen: Sequence[Edit]) -> bool:
         expect = {targets[e]: wanted[targets[e]] for e in chosen}
-        return _reads_back(tables, _read(apply(text, chosen), suffix, name), expect)
+        return _reads_back(tables, _read(apply(text, chosen), form, name), expect)
 
     return Planned(edits, skipped, reads_back, unplaced)
 
 
-def _read(text: str, suffix: str, name: str) -> list[_Table]:
+def _read(text: str, form: Format, name: str) -> list[_Table]:
     """The file's tables as ``celldose check`` reads them (the same stem names them)."""
-    if suffix in CSV_SUFFIXES:
-        from celldose.sources.csv_source import csv_grid
-
-        return [_Table.read(csv_grid(text, name))]
-    from celldose.sources.markdown_source import markdown_grids
-
-    return [_Table.read(grid) for grid in markdown_grids(text, name)]
+    assert form.read_tables is not None
+    grids = form.read_tables(text, name)
+    return [] if isinstance(grids, SourceProblem) else [_Table.read(grid) for grid in grids]
 
 
 _SHORT_ROW = "the row has fewer cells than its header, and no Total cell; write the total by hand"

@@ -42,6 +42,7 @@ import json
 import re
 
 from celldose.diagnostics import Diagnostic, Pointer, Report, Severity
+from celldose.formatters.context import PLAIN, RenderContext
 from celldose.rules.base import DOCS_URL
 
 SYSTEM = DOCS_URL.partition("#")[0]
@@ -70,7 +71,7 @@ NO_PROBLEMS: dict[str, object] = {
 }
 
 
-def render(report: Report) -> str:
+def render(report: Report, context: RenderContext = PLAIN) -> str:
     document = {
         "resourceType": "OperationOutcome",
         "issue": [_issue(d) for d in report.diagnostics] or [NO_PROBLEMS],

@@ -34,6 +34,13 @@ class Loaded:
 
 def read_text(path: str | os.PathLike[str]) -> str | SourceProblem:
     """Read ``path`` as text: UTF-8 (with or without a BOM), or UTF-16/32 with a BOM."""
+    raw = read_bytes(path)
+    return raw if isinstance(raw, SourceProblem) else decode(raw)
+
+
+def read_bytes(path: str | os.PathLike[str]) -> bytes | SourceProblem:
+    """The bytes of a regular file (a FIFO or device would block or never end), at most
+    :data:`MAX_BYTES`; or why they cannot be read."""
     # os rather than pathlib: a check of a folder reads thousands of files named by strings.
     try:
         status = os.stat(path)  # noqa: PTH116
@@ -49,7 +56,7 @@ def read_text(path: str | os.PathLike[str]) -> str | SourceProblem:
         return SourceProblem(
             "unreadable-file", f"cannot read the file: {exc.strerror or exc}", None
         )
-    return too_large() if len(raw) > MAX_BYTES else decode(raw)
+    return too_large() if len(raw) > MAX_BYTES else raw
 
 
 def too_large() -> SourceProblem:
