@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pint
 
-from celldose.diagnostics import Diagnostic, Pointer, Report, Span
+from celldose.diagnostics import Diagnostic, Pointer, Report
 from celldose.model import Administration, Protocol, ProtocolFields
 from celldose.model.types import to_weight
-from celldose.rules import BY_NAME, PROTOCOL_CHECKS, ROW_CHECKS, Finding, RowContext
+from celldose.rules import PROTOCOL_CHECKS, ROW_CHECKS, Finding, RowContext
+from celldose.rules.reading import NOT_A_PROTOCOL
+from celldose.rules.structure import MISSING_FIELD
 from celldose.sources import Loaded, SourceMap, SourceProblem, load_yaml, read_text
 from celldose.sources.text import MAX_BYTES, decode, too_large
 from celldose.totals import CellSum, row_cells
@@ -403,7 +405,7 @@ def _parse(text: str, label: str, suffix: str, explicit: bool) -> Source:
             return grids
         return _problem(
             SourceProblem(
-                "not-a-protocol",
+                NOT_A_PROTOCOL,
                 "no Markdown table with a route column",
                 None,
                 "write the protocol as a pipe table whose header names a Route column",
@@ -429,10 +431,8 @@ Run = tuple[Protocol | None, list[Diagnostic], frozenset[str]]
 
 def _run(label: str, loaded: Loaded) -> Run:
     """Validate and check one loaded document."""
-    diagnostics = [
-        _diagnostic(label, p.rule, p.message, p.span, (), p.fix) for p in loaded.problems
-    ]
-    reading = frozenset(BY_NAME[p.rule].code for p in loaded.problems)
+    diagnostics = [p.rule.diagnostic(label, p.message, p.span, (), p.fix) for p in loaded.problems]
+    reading = frozenset(p.rule.code for p in loaded.problems)
     if loaded.data is None and loaded.problems:
         return None, diagnostics, reading
     validated = validate(loaded.data)
@@ -464,7 +464,7 @@ def _run(label: str, loaded: Loaded) -> Run:
             source_map.key(finding.pointer) if finding.on_key else source_map.value(finding.pointer)
         )
         diagnostics.append(
-            _diagnostic(label, finding.rule, finding.message, span, finding.pointer, finding.fix)
+            finding.rule.diagnostic(label, finding.message, span, finding.pointer, finding.fix)
         )
     return validated.protocol, diagnostics, reading
 
@@ -544,7 +544,7 @@ def _run_grid(label: str, grid: Grid, keep: bool) -> Run:
             findings.append(
                 (
                     Finding(
-                        "missing-field",
+                        MISSING_FIELD,
                         "the table has no rows",
                         ("administrations",),
                         "add a row under the header for each administration",
@@ -558,7 +558,7 @@ def _run_grid(label: str, grid: Grid, keep: bool) -> Run:
                 for f in _protocol_findings(fields, lambda: cells)
             )
     diagnostics = [
-        _diagnostic(label, p.rule, p.message, p.span, p.pointer or (), p.fix, grid.sheet)
+        p.rule.diagnostic(label, p.message, p.span, p.pointer or (), p.fix, grid.sheet)
         for p in sheet.problems
     ]
     for finding, cell in findings:
@@ -569,11 +569,9 @@ def _run_grid(label: str, grid: Grid, keep: bool) -> Run:
             message += f" ({cell.ref} holds the formula {cell.formula}; its saved value was read)"
         span = cell.span if cell is not None else None
         diagnostics.append(
-            _diagnostic(
-                label, finding.rule, message, span, finding.pointer, finding.fix, grid.sheet
-            )
+            finding.rule.diagnostic(label, message, span, finding.pointer, finding.fix, grid.sheet)
         )
-    reading = frozenset(BY_NAME[p.rule].code for p in sheet.problems)
+    reading = frozenset(p.rule.code for p in sheet.problems)
     protocol = None
     if keep and sheet.header is not None and complete and fields is not None and kept:
         protocol = Protocol.model_validate({**sheet.fields, "administrations": kept})
@@ -615,15 +613,3 @@ def _protocol_weight(protocol: Protocol | None, data: object) -> pint.Quantity[A
 
 def _weight_written(data: object) -> bool:
     return isinstance(data, Mapping) and data.get("patient_weight") is not None
-
-
-def _diagnostic(
-    path: str,
-    rule_name: str,
-    message: str,
-    span: Span | None,
-    pointer: tuple[str | int, ...],
-    fix: str | None,
-    sheet: str | None = None,
-) -> Diagnostic:
-    return BY_NAME[rule_name].diagnostic(path, message, span, pointer, fix, sheet)

@@ -104,9 +104,7 @@ def has_break(text: str) -> bool:
 
 def reading_problem(problems: Iterable[SourceProblem]) -> list[str]:
     """The reason a file with a reading problem (any CD0xx) is not edited, or nothing."""
-    from celldose.rules import BY_NAME
-
-    return not_read(BY_NAME[p.rule].code for p in problems)
+    return not_read(p.rule.code for p in problems)
 
 
 def not_read(codes: Iterable[str]) -> list[str]:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from celldose.diagnostics import Pointer, Span, quote
+from celldose.rules import reading, structure
 from celldose.sources.columns import (
     NUMBER_FIELDS,
     REQUIRED,
@@ -141,7 +142,7 @@ class Sheet:
                     unnamed.add(position)
                     self.problems.append(
                         SourceProblem(
-                            "unknown-key",
+                            structure.UNKNOWN_KEY,
                             f"{_where(cell)}a value in a column without a header; it is not read",
                             cell.span,
                             "name the column in the header row, or move the value",
@@ -157,7 +158,11 @@ class Sheet:
                     said.add(cell.problem)
                     self.problems.append(
                         SourceProblem(
-                            "unreadable-cell", _where(cell) + cell.problem, cell.span, None, pointer
+                            reading.UNREADABLE_CELL,
+                            _where(cell) + cell.problem,
+                            cell.span,
+                            None,
+                            pointer,
                         )
                     )
                 else:
@@ -181,7 +186,7 @@ class Sheet:
         if self.declared is Convention.COMMA and own is Convention.POINT:
             self.problems.append(
                 SourceProblem(
-                    "invalid-cell-count",
+                    structure.INVALID_CELL_COUNT,
                     f"{_where(cell)}{column.field} {quote(text)} is written with a "
                     f"decimal point, but the sheet states its decimal mark is a comma",
                     cell.span,
@@ -197,7 +202,7 @@ class Sheet:
             first, second = (as_point, as_grouped) if "." in text else (as_grouped, as_point)
             self.problems.append(
                 SourceProblem(
-                    "invalid-cell-count",
+                    structure.INVALID_CELL_COUNT,
                     f"{_where(cell)}{column.field} {quote(text)} is ambiguous: {first} or "
                     f"{second}. This column writes numbers both with a decimal point "
                     f"({quote(point)}) and with a decimal comma ({quote(comma)})",
@@ -239,11 +244,11 @@ def read_sheet(grid: Grid) -> Sheet:
             continue
         _collect_marks(sheet, row)
     if sheet.header is None:
-        if any(p.rule == "sheet-syntax" for p in sheet.problems):
+        if any(p.rule is reading.SHEET_SYNTAX for p in sheet.problems):
             return sheet  # the reader stopped: that is the problem to report
         sheet.problems.append(
             SourceProblem(
-                "not-a-protocol",
+                reading.NOT_A_PROTOCOL,
                 f"{_sheet_prefix(grid)}no table with a route column found in the first "
                 f"{MAX_PREAMBLE_ROWS} rows",
                 None,
@@ -277,7 +282,7 @@ def _header(sheet: Sheet, row: list[Cell]) -> None:
         if isinstance(column, str):
             sheet.problems.append(
                 SourceProblem(
-                    "unknown-key",
+                    structure.UNKNOWN_KEY,
                     f"{_where(cell)}unknown column {quote(cell.text.strip())}: {column}",
                     cell.span,
                     f"known columns: {known_columns()}; found: {', '.join(found)}",
@@ -287,7 +292,7 @@ def _header(sheet: Sheet, row: list[Cell]) -> None:
         if any(c.field == column.field for c in sheet.columns.values()):
             sheet.problems.append(
                 SourceProblem(
-                    "duplicate-key",
+                    reading.DUPLICATE_KEY,
                     f"{_where(cell)}a second {column.field} column "
                     f"{quote(cell.text.strip())}; only the first is read",
                     cell.span,
@@ -302,7 +307,7 @@ def _header(sheet: Sheet, row: list[Cell]) -> None:
     for name in missing:
         sheet.problems.append(
             SourceProblem(
-                "missing-field",
+                structure.MISSING_FIELD,
                 f"{_where(sheet.header)}no {name} column; the header has: {', '.join(found)}",
                 sheet.header.span,
                 f"add a column named {name.title()}",
@@ -329,7 +334,7 @@ def _preamble(sheet: Sheet, row: list[Cell]) -> None:
         if name is None:
             sheet.problems.append(
                 SourceProblem(
-                    "unknown-key",
+                    structure.UNKNOWN_KEY,
                     f"{_where(label)}unknown protocol field {quote(label.text.strip())} above "
                     "the table",
                     label.span,
@@ -341,7 +346,7 @@ def _preamble(sheet: Sheet, row: list[Cell]) -> None:
     if name in sheet.fields:
         sheet.problems.append(
             SourceProblem(
-                "duplicate-key",
+                reading.DUPLICATE_KEY,
                 f"{_where(label)}{name} is stated twice above the table; the first is read",
                 label.span,
             )
@@ -371,7 +376,7 @@ def _declares_mark(sheet: Sheet, label: Cell, value: Cell | None) -> bool:
     if declared is None:
         sheet.problems.append(
             SourceProblem(
-                "wrong-type",
+                structure.WRONG_TYPE,
                 f"{_where(label)}decimal mark {quote(mark.strip())} must be point or comma",
                 (value or label).span,
             )
