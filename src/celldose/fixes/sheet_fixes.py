@@ -54,6 +54,9 @@ from celldose.fixes.spelling import (
     style_of,
     thousands_mark,
 )
+from celldose.rules import FixSafety, Rule
+from celldose.rules.total_mismatch import RULE as TOTAL_MISMATCH
+from celldose.rules.total_not_stated import RULE as TOTAL_NOT_STATED
 from celldose.sources.columns import Column
 from celldose.sources.csv_source import MARKED_STARTS
 from celldose.sources.lines import LineIndex
@@ -187,19 +190,19 @@ def _fixes(
         if expected is None:
             continue
         if cell is None:
-            if "CD303" in codes:
-                unplaced.append(Unplaced("CD303", at.line, _SHORT_ROW))
+            if TOTAL_NOT_STATED.code in codes:
+                unplaced.append(Unplaced(TOTAL_NOT_STATED.code, at.line, _SHORT_ROW))
             continue
-        if "CD303" in codes and not cell.text.strip():
-            code, style = "CD303", _style(table, column, sample, spelling)
-            edit = writer.fill(cell, _spelled(expected, style), code)
-        elif "CD301" in codes and _wrong(administration, expected):
-            code, style = "CD301", _style(table, column, cell.text, spelling)
-            edit = writer.replace(cell, _spelled(expected, style), code, unsafe=True)
+        if TOTAL_NOT_STATED.code in codes and not cell.text.strip():
+            rule, style = TOTAL_NOT_STATED, _style(table, column, sample, spelling)
+            edit = writer.fill(cell, _spelled(expected, style), rule)
+        elif TOTAL_MISMATCH.code in codes and _wrong(administration, expected):
+            rule, style = TOTAL_MISMATCH, _style(table, column, cell.text, spelling)
+            edit = writer.replace(cell, _spelled(expected, style), rule)
         else:
             continue
         if edit is None:
-            unplaced.append(Unplaced(code, at.line, _NOT_IN_PLACE))
+            unplaced.append(Unplaced(rule.code, at.line, _NOT_IN_PLACE))
         else:
             yield (number, ("administrations", row.index, "total")), edit, cells(expected)
 
@@ -268,7 +271,7 @@ def _respell(
                 continue  # an empty cell, or one with a problem (reported)
             amount = read(data)
             text = normalized(amount, cell.text, spelling, comma=comma, reader=reader)
-            edit = writer.replace(cell, text, NORMALIZE) if text and amount else None
+            edit = writer.replace(cell, text, None) if text and amount else None
             if edit is not None and amount is not None:
                 yield (number, ("administrations", row.index, name)), edit, amount
     yield from _respell_field(writer, number, table, spelling)
@@ -292,7 +295,7 @@ def _respell_field(
         return  # absent, or written in the label's cell (``Total cells: 5e7``)
     amount = read(data)
     text = normalized(amount, cell.text, spelling, comma=comma, reader=reader)
-    edit = writer.replace(cell, text, NORMALIZE) if text else None
+    edit = writer.replace(cell, text, None) if text else None
     if edit is not None and amount is not None:
         yield (number, ("total_cells",)), edit, amount
 
@@ -338,14 +341,17 @@ class _Writer:
         self._csv = csv
         self._lines = LineIndex(text)
 
-    def fill(self, cell: Cell, value: str, code: str) -> Edit | None:
-        """An empty cell gets ``value``."""
+    def fill(self, cell: Cell, value: str, rule: Rule) -> Edit | None:
+        """An empty cell gets ``value``, a fix of ``rule``."""
+        code, unsafe = rule.code, rule.fix_safety is FixSafety.UNSAFE
         if self._csv:
-            return self._csv_edit(cell, value, code, unsafe=False)
-        return self._markdown_fill(cell, value, code)
+            return self._csv_edit(cell, value, code, unsafe=unsafe)
+        return self._markdown_fill(cell, value, code, unsafe=unsafe)
 
-    def replace(self, cell: Cell, value: str, code: str, *, unsafe: bool = False) -> Edit | None:
-        """A written cell's value becomes ``value``."""
+    def replace(self, cell: Cell, value: str, fixes: Rule | None) -> Edit | None:
+        """A written cell's value becomes ``value``: a fix of a rule, or (None) a respelling."""
+        code = fixes.code if fixes is not None else NORMALIZE
+        unsafe = fixes is not None and fixes.fix_safety is FixSafety.UNSAFE
         if self._csv:
             return self._csv_edit(cell, value, code, unsafe=unsafe)
         return self._markdown_replace(cell, value, code, unsafe=unsafe)
@@ -360,7 +366,7 @@ class _Writer:
             value = '"' + value.replace('"', '""') + '"'
         return Edit(start, end, value, code, unsafe)
 
-    def _markdown_fill(self, cell: Cell, value: str, code: str) -> Edit | None:
+    def _markdown_fill(self, cell: Cell, value: str, code: str, *, unsafe: bool) -> Edit | None:
         """Between the pipes of an empty cell: `` value `` padded to the cell's old width."""
         text = self._text
         right = self._lines.start(cell.span)
@@ -373,7 +379,7 @@ class _Writer:
             return None
         width = right - left - 1
         padded = f" {value} ".ljust(width)
-        return Edit(left + 1, right, padded, code)
+        return Edit(left + 1, right, padded, code, unsafe)
 
     def _markdown_replace(self, cell: Cell, value: str, code: str, *, unsafe: bool) -> Edit | None:
         """The cell's text, keeping its padding: spaces after it shrink or grow so that the
