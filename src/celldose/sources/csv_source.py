@@ -31,6 +31,7 @@ def csv_grid(text: str, name: str) -> Grid:
         name=name,
         rows=lambda: _rows(text, delimiter),
         decimal_comma=delimiter == ";",
+        delimiter=delimiter,
     )
 
 

@@ -82,6 +82,8 @@ class Grid:
     """The worksheet's name, in a workbook."""
     decimal_comma: bool = False
     """The file hints at a decimal comma (a semicolon-delimited CSV)."""
+    delimiter: str | None = None
+    """The delimiter the CSV reader chose (``,``, ``;`` or tab); None in other formats."""
     title: str | None = None
     """A heading above the table (Markdown) that names the protocol."""
 
@@ -180,44 +182,72 @@ class Sheet:
         text = cell.text
         if column.field not in NUMBER_FIELDS or cell.typed:
             return _with_unit(text, column)
+        number = self.number(column.field, text)
+        if number is None:
+            self.problems.append(self._refused(column, cell, pointer))
+            return None
+        return _with_unit(number, column)
+
+    def number(self, name: str, text: str) -> str | None:
+        """A number of count column ``name`` as this sheet reads it: with a decimal point, by
+        the sheet's stated mark or the column's convention; None for a number the sheet
+        refuses (:meth:`rows` reports why). The one reader of a sheet's numbers: the fixes
+        read a respelled number back with it."""
         own = evidence(text)
         # A stated decimal point reads numbers exactly as YAML does (its grammar refuses 2,5
         # itself); a stated decimal comma makes 2.5 and 50,000,000 contradictions.
         if self.declared is Convention.COMMA and own is Convention.POINT:
-            self.problems.append(
-                SourceProblem(
-                    structure.INVALID_CELL_COUNT,
-                    f"{_where(cell)}{column.field} {quote(text)} is written with a "
-                    f"decimal point, but the sheet states its decimal mark is a comma",
-                    cell.span,
-                    "write the number with the sheet's decimal mark, or correct the Decimal "
-                    "mark row",
-                    pointer,
-                )
-            )
             return None
-        if ambiguous(text) and column.field in self.mixed:
-            point, comma = self.mixed[column.field]
-            as_point, as_grouped = readings(text)
-            first, second = (as_point, as_grouped) if "." in text else (as_grouped, as_point)
-            self.problems.append(
-                SourceProblem(
-                    structure.INVALID_CELL_COUNT,
-                    f"{_where(cell)}{column.field} {quote(text)} is ambiguous: {first} or "
-                    f"{second}. This column writes numbers both with a decimal point "
-                    f"({quote(point)}) and with a decimal comma ({quote(comma)})",
-                    cell.span,
-                    "write the number without thousands marks, e.g. 50000000",
-                    pointer,
-                )
-            )
+        if ambiguous(text) and name in self.mixed:
             return None
-        convention = self.conventions.get(column.field)
         if self.declared is Convention.POINT:
-            return _with_unit(text, column)  # read as YAML reads it: 2,5 stays an error
-        if own is Convention.COMMA or (own is None and convention is Convention.COMMA):
-            text = to_point(text)
-        return _with_unit(text, column)
+            return text  # read as YAML reads it: 2,5 stays an error
+        if own is Convention.COMMA or (
+            own is None and self.conventions.get(name) is Convention.COMMA
+        ):
+            return to_point(text)
+        return text
+
+    def _refused(self, column: Column, cell: Cell, pointer: Pointer) -> SourceProblem:
+        """Why :meth:`number` refused a cell's number."""
+        text = cell.text
+        if self.declared is Convention.COMMA:
+            return SourceProblem(
+                structure.INVALID_CELL_COUNT,
+                f"{_where(cell)}{column.field} {quote(text)} is written with a "
+                f"decimal point, but the sheet states its decimal mark is a comma",
+                cell.span,
+                "write the number with the sheet's decimal mark, or correct the Decimal mark row",
+                pointer,
+            )
+        point, comma = self.mixed[column.field]
+        as_point, as_grouped = readings(text)
+        first, second = (as_point, as_grouped) if "." in text else (as_grouped, as_point)
+        return SourceProblem(
+            structure.INVALID_CELL_COUNT,
+            f"{_where(cell)}{column.field} {quote(text)} is ambiguous: {first} or "
+            f"{second}. This column writes numbers both with a decimal point "
+            f"({quote(point)}) and with a decimal comma ({quote(comma)})",
+            cell.span,
+            "write the number without thousands marks, e.g. 50000000",
+            pointer,
+        )
+
+    @property
+    def fields_comma(self) -> bool:
+        """Numbers above the table read with a decimal comma: the sheet states it, or states no
+        mark and the file hints at one (a semicolon-delimited CSV)."""
+        return self.declared is Convention.COMMA or (
+            self.declared is None and self.grid.decimal_comma
+        )
+
+    def field_number(self, text: str) -> str:
+        """A number above the table (``Total cells``, ``Patient weight``) as this sheet reads
+        it, with a decimal point."""
+        own = evidence(text)
+        if own is Convention.COMMA or (own is None and self.fields_comma):
+            return to_point(text)
+        return text
 
 
 def read_sheet(grid: Grid) -> Sheet:
@@ -422,16 +452,10 @@ def _decide_conventions(sheet: Sheet) -> None:
 
 def _read_field_numbers(sheet: Sheet) -> None:
     """total_cells and patient_weight above the table, read by the sheet's decimal mark."""
-    comma = sheet.declared is Convention.COMMA or (
-        sheet.declared is None and sheet.grid.decimal_comma
-    )
     for name in ("total_cells", "patient_weight"):
         text = sheet.fields.get(name)
-        if text is None:
-            continue
-        own = evidence(text)
-        if own is Convention.COMMA or (own is None and comma):
-            sheet.fields[name] = to_point(text)
+        if text is not None:
+            sheet.fields[name] = sheet.field_number(text)
 
 
 def _after_header(grid: Grid, header_position: int) -> Iterator[list[Cell]]:
