@@ -120,7 +120,9 @@ def _findings(errors: list[ErrorDetails], prefix: Pointer = ()) -> Iterator[Find
             )
         elif kind == "extra_forbidden":
             yield _unknown_key(pointer, field)
-        elif kind in ("too_short", "string_too_short") or (value is None and kind != "wrong-type"):
+        elif kind in ("too_short", "string_too_short") or (
+            value is None and kind != ErrorType.WRONG_TYPE
+        ):
             yield Finding(
                 structure.MISSING_FIELD, f"{field} is empty", pointer, f"write a value for {field}"
             )

@@ -67,7 +67,9 @@ def _example(verdict: str, example: Example, suffix: str) -> str:
         header, *rows = example.rows
         lines = [_row(header), _row(("---",) * len(header)), *(_row(r) for r in rows)]
         table = "".join(line + "\n" for line in lines)
-        return f"\n{verdict} (a workbook; worksheet {example.sheet!r}):\n\n{table}"
+        formula = any(isinstance(c, str) and c.startswith("=") for r in rows for c in r)
+        note = "; each formula saved without its value" if formula else ""
+        return f"\n{verdict} (a workbook; worksheet {example.sheet!r}{note}):\n\n{table}"
     language = suffix.lstrip(".")
     if isinstance(example, bytes):
         text = example.decode("utf-8", "backslashreplace")
