@@ -513,6 +513,18 @@ def test_normalize_counts_respells_sheet_cells(tmp_path: Path) -> None:
     assert result.stderr == "Fixed 0 findings, normalized 7 counts.\n"
 
 
+def test_a_sheet_fix_writes_with_the_delimiter_the_reader_chose() -> None:
+    """The writer is told the delimiter the CSV reader chose: a tab-delimited file's comma
+    needs no quotes, and a record of one field (a row with only its dose) is respelled too."""
+    raw = b"Dose\tRoute\tDays\tTotal\n5e7\n5e7\tintra-articular\t1\t5e7\n"
+    report = check_bytes(raw, "knee.csv")
+    fixed = fix_bytes(raw, report.diagnostics, "knee.csv", unsafe=False, normalize="grouped")
+    assert fixed is not None and fixed.skipped == ()
+    assert fixed.after == (
+        "Dose\tRoute\tDays\tTotal\n50,000,000\n50,000,000\tintra-articular\t1\t50,000,000\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("written", "grouped", "plain"),
     [

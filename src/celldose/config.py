@@ -37,6 +37,7 @@ from pathlib import Path, PurePath
 from typing import Any, Literal, get_args
 
 from celldose.diagnostics import Diagnostic, Report, Severity
+from celldose.paths import relative
 from celldose.rules import ALL, BY_CODE
 
 CONFIG_NAME = "celldose.toml"
@@ -163,11 +164,7 @@ class Resolver:
 
     def relative(self, path: str, config: Config) -> str:
         """``path`` relative to ``config``'s folder, in posix form, for per-file-ignores."""
-        absolute = self._absolute(path)
-        try:
-            return PurePath(os.path.relpath(absolute, config.folder)).as_posix()
-        except ValueError:  # another drive (Windows): no relative path
-            return absolute.as_posix()
+        return relative(path, config.folder, self._cwd)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pint
 
-from celldose.diagnostics import Diagnostic, Pointer, Severity, Span
+from celldose.diagnostics import Diagnostic, Pointer, Severity
 from celldose.model import Administration, Protocol, ProtocolFields
 from celldose.model.types import to_weight
-from celldose.rules import BY_NAME, PROTOCOL_CHECKS, ROW_CHECKS, Finding, RowContext
+from celldose.rules import PROTOCOL_CHECKS, ROW_CHECKS, Finding, RowContext
+from celldose.rules.structure import MISSING_FIELD
 from celldose.sources.document import Content, Document, parse
 from celldose.sources.text import Loaded
 from celldose.totals import CellSum, row_cells
@@ -136,10 +137,8 @@ class Run(NamedTuple):
 
 def _run(label: str, loaded: Loaded) -> Run:
     """Validate and check one loaded document."""
-    diagnostics = [
-        _diagnostic(label, p.rule, p.message, p.span, (), p.fix) for p in loaded.problems
-    ]
-    reading = frozenset(BY_NAME[p.rule].code for p in loaded.problems)
+    diagnostics = [p.rule.diagnostic(label, p.message, p.span, (), p.fix) for p in loaded.problems]
+    reading = frozenset(p.rule.code for p in loaded.problems)
     if loaded.data is None and loaded.problems:
         return Run(None, diagnostics, reading)
     validated = validate(loaded.data)
@@ -171,7 +170,7 @@ def _run(label: str, loaded: Loaded) -> Run:
             source_map.key(finding.pointer) if finding.on_key else source_map.value(finding.pointer)
         )
         diagnostics.append(
-            _diagnostic(label, finding.rule, finding.message, span, finding.pointer, finding.fix)
+            finding.rule.diagnostic(label, finding.message, span, finding.pointer, finding.fix)
         )
     return Run(validated.protocol, diagnostics, reading)
 
@@ -247,7 +246,7 @@ def _run_grid(label: str, grid: Grid, keep: bool) -> Run:
             findings.append(
                 (
                     Finding(
-                        "missing-field",
+                        MISSING_FIELD,
                         "the table has no rows",
                         ("administrations",),
                         "add a row under the header for each administration",
@@ -261,7 +260,7 @@ def _run_grid(label: str, grid: Grid, keep: bool) -> Run:
                 for f in _protocol_findings(fields, lambda: cells)
             )
     diagnostics = [
-        _diagnostic(label, p.rule, p.message, p.span, p.pointer or (), p.fix, grid.sheet)
+        p.rule.diagnostic(label, p.message, p.span, p.pointer or (), p.fix, grid.sheet)
         for p in sheet.problems
     ]
     for finding, cell in findings:
@@ -272,11 +271,9 @@ def _run_grid(label: str, grid: Grid, keep: bool) -> Run:
             message += f" ({cell.ref} holds the formula {cell.formula}; its saved value was read)"
         span = cell.span if cell is not None else None
         diagnostics.append(
-            _diagnostic(
-                label, finding.rule, message, span, finding.pointer, finding.fix, grid.sheet
-            )
+            finding.rule.diagnostic(label, message, span, finding.pointer, finding.fix, grid.sheet)
         )
-    reading = frozenset(BY_NAME[p.rule].code for p in sheet.problems)
+    reading = frozenset(p.rule.code for p in sheet.problems)
     protocol = None
     if keep and sheet.header is not None and complete and fields is not None and kept:
         protocol = Protocol.model_validate({**sheet.fields, "administrations": kept})
@@ -332,15 +329,3 @@ def _protocol_weight(protocol: Protocol | None, data: object) -> pint.Quantity[A
 
 def _weight_written(data: object) -> bool:
     return isinstance(data, Mapping) and data.get("patient_weight") is not None
-
-
-def _diagnostic(
-    path: str,
-    rule_name: str,
-    message: str,
-    span: Span | None,
-    pointer: tuple[str | int, ...],
-    fix: str | None,
-    sheet: str | None = None,
-) -> Diagnostic:
-    return BY_NAME[rule_name].diagnostic(path, message, span, pointer, fix, sheet)

@@ -34,16 +34,17 @@ from typing import TYPE_CHECKING
 
 from celldose.diagnostics import Diagnostic, Report
 from celldose.fixes.edits import (
-    FIXABLE,
     NORMALIZE,
     Edit,
     Unplaced,
     apply,
+    fix_safety,
     fixable,
     not_read,
     reading_problem,
 )
 from celldose.formats import Format, Shape, for_path
+from celldose.rules import FixSafety
 from celldose.sources.lines import LineIndex
 from celldose.sources.text import MAX_BYTES, decode, too_large
 
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
     from celldose.config import CountSpelling
 
 __all__ = [
-    "FIXABLE",
     "NORMALIZE",
     "WORKBOOKS_NOT_REWRITTEN",
     "Edit",
@@ -63,8 +63,6 @@ __all__ = [
     "write",
 ]
 
-UNSAFE_CODES = frozenset({"CD301"})
-"""Codes whose fix is unsafe: written only with ``unsafe``."""
 WORKBOOKS_NOT_REWRITTEN = "fixes apply to YAML, CSV and Markdown; workbooks are not rewritten"
 Spellings = Callable[[str], "CountSpelling | None"]
 """A file's ``normalize-counts`` setting, by the path the report names it with."""
@@ -148,7 +146,7 @@ def _unplaced(
     the check after --fix reports on). An unsafe fix not asked for is not explained."""
     lines_before, lines_after = LineIndex(before), LineIndex(after)
     for left in unplaced:
-        if left.code in UNSAFE_CODES and not unsafe:
+        if fix_safety(left.code) is FixSafety.UNSAFE and not unsafe:
             continue
         where = ""
         offset = lines_before.offset(left.line, 1) if left.line is not None else None

@@ -18,6 +18,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from celldose.diagnostics import quote
+from celldose.model.errors import ErrorType
 from celldose.model.types import (
     NA,
     CellCount,
@@ -92,7 +93,7 @@ class Administration(BaseModel):
         if isinstance(route, str) and classify(route).kind is RouteKind.ADJUNCT:
             return dose
         raise PydanticCustomError(
-            "not-a-cell-count",
+            ErrorType.NOT_A_CELL_COUNT,
             "{text} is {what}, not a cell count (expected cells or cells/kg)",
             {"text": quote(value), "what": what_unit(dose)},
         )
@@ -104,7 +105,7 @@ class Administration(BaseModel):
         suffix = isinstance(route, str) and split_per_side(route)[1]
         if value is False and suffix:
             raise PydanticCustomError(
-                "per-side-conflict",
+                ErrorType.PER_SIDE_CONFLICT,
                 "is false but the route '{route}' says per side",
                 {"route": route},
             )

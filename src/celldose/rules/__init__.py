@@ -22,7 +22,7 @@ from celldose.rules import (
     unknown_route,
     volume_mismatch,
 )
-from celldose.rules.base import Finding, RowContext, Rule
+from celldose.rules.base import Finding, FixSafety, RowContext, Rule
 
 CONSISTENCY: tuple[Rule, ...] = (
     total_mismatch.RULE,
@@ -53,6 +53,7 @@ __all__ = [
     "PROTOCOL_CHECKS",
     "ROW_CHECKS",
     "Finding",
+    "FixSafety",
     "RowContext",
     "Rule",
 ]

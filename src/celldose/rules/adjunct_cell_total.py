@@ -15,7 +15,7 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     match = classify(row.route)
     if match.kind is RouteKind.ADJUNCT and isinstance(row.total, pint.Quantity):
         yield Finding(
-            RULE.name,
+            RULE,
             f"{quote(row.route)} is a non-cell adjunct ({match.canonical}) but the row's total is "
             f"{format_quantity(row.total)}",
             ("total",),

@@ -20,7 +20,7 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     if classify(row.route).kind is not RouteKind.ADJUNCT:
         return
     yield Finding(
-        RULE.name,
+        RULE,
         f"dose {format_quantity(dose)} on the non-cell adjunct row {quote(row.route)} is not "
         "counted: its total says no cells are delivered",
         ("dose",),

@@ -15,7 +15,7 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
         return  # concentration x volume states it (CD309 checks it)
     written = "dose is N/A" if row.dose is NA else "no dose"
     yield Finding(
-        RULE.name,
+        RULE,
         f"{written} on the {quote(row.route)} row, which delivers cells",
         ("dose",),
         "write the cells per injection, e.g. dose: 50,000,000",

@@ -41,7 +41,7 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     what = f"{route.canonical} {_CLASS_NAMES[kind]}"
     count = len(span.studies)
     yield Finding(
-        RULE.name,
+        RULE,
         f"dose {format_quantity(dose)}{converted} is {side} the doses of published {what} "
         f"studies: {span.low:,} to {span.high:,} {unit_text} per injection ({count} studies)",
         ("dose",),

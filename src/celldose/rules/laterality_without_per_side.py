@@ -10,7 +10,7 @@ from celldose.rules.base import Finding, RowContext, Rule
 def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     if row.laterality is not None and not row.per_side:
         yield Finding(
-            RULE.name,
+            RULE,
             f"laterality {row.laterality.value} on a row that is not per side: its dose and "
             "total already count every side treated",
             ("laterality",),

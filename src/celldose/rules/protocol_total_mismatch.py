@@ -26,7 +26,7 @@ def check(protocol: ProtocolFields, sum_rows: Callable[[], CellSum]) -> Iterator
             f"{cells.high:,} cells with both sides, of each per-side row without a laterality"
         )
     yield Finding(
-        RULE.name,
+        RULE,
         f"total_cells {written.magnitude:,} cells != {computed}",
         ("total_cells",),
         "correct total_cells, or a row's dose, days or laterality",

@@ -1,7 +1,12 @@
 """Codes for files that cannot be read as a protocol (CD0xx). Emitted by sources."""
 
 from celldose.diagnostics import Severity
-from celldose.rules.base import Rule
+from celldose.rules.base import Rule, Workbook
+
+_GOOD = (
+    "protocol: Knee\nadministrations:\n  - route: intra-articular\n    dose: 10 million\n"
+    "    days: 1\n    total: 10 million\n"
+)
 
 UNREADABLE_FILE = Rule(
     code="CD001",
@@ -14,6 +19,8 @@ UNREADABLE_FILE = Rule(
         "reported at its line and column instead of being replaced by a guess."
     ),
     fix="Save the file as UTF-8 text.",
+    bad=b"protocol: Caf\xe9 knee\n" + _GOOD.removeprefix("protocol: Knee\n").encode(),
+    good="protocol: Caf\u00e9 knee\n" + _GOOD.removeprefix("protocol: Knee\n"),
 )
 
 YAML_SYNTAX = Rule(
@@ -68,6 +75,8 @@ INPUT_LIMIT = Rule(
         "each."
     ),
     fix="Check that this is the file you meant; split a very large file.",
+    bad=_GOOD + "notes: " + "[" * 65 + "]" * 65 + "\n",
+    good=_GOOD,
 )
 
 DUPLICATE_KEY = Rule(
@@ -122,6 +131,9 @@ SHEET_SYNTAX = Rule(
         "limit is refused before anything in it is read."
     ),
     fix="Close the quote, or save the workbook again from a spreadsheet program.",
+    bad='Route,Dose,Days,Total\nintra-articular,10 million,1,"10 million\n',
+    good='Route,Dose,Days,Total\nintra-articular,10 million,1,"10 million"\n',
+    example_suffix=".csv",
 )
 
 UNREADABLE_CELL = Rule(
@@ -138,6 +150,15 @@ UNREADABLE_CELL = Rule(
         "that value, and messages about it say that it is a formula."
     ),
     fix="Type the value into the cell, or save the workbook from a program that calculates.",
+    bad=Workbook(
+        "Knee",
+        (("Route", "Dose", "Days", "Total"), ("intra-articular", 10_000_000, 2, "=B2*C2")),
+    ),
+    good=Workbook(
+        "Knee",
+        (("Route", "Dose", "Days", "Total"), ("intra-articular", 10_000_000, 2, 20_000_000)),
+    ),
+    example_suffix=".xlsx",
 )
 
 UNUSED_SUPPRESSION = Rule(
@@ -154,6 +175,10 @@ UNUSED_SUPPRESSION = Rule(
         "`celldose.check()`."
     ),
     fix="Remove the suppression, or the codes in it that suppress nothing.",
+    bad=_GOOD.replace("total: 10 million", "total: 10 million  # celldose: ignore[CD301] as given"),
+    good=_GOOD.replace(
+        "total: 10 million", "total: 20 million  # celldose: ignore[CD301] as the trial gave it"
+    ),
 )
 
 RULES = (

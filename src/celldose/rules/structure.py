@@ -1,7 +1,10 @@
 """Codes for the shape of a protocol and the values of its fields (CD1xx, CD2xx).
 
-Emitted by model validation: each value type raises an error whose type is one of these names.
+Emitted by model validation: each value type raises an error whose type is one of these names
+(:class:`celldose.model.errors.ErrorType`).
 """
+
+from types import MappingProxyType
 
 from celldose.diagnostics import Severity
 from celldose.rules.base import Rule
@@ -169,3 +172,5 @@ RULES = (
     INVALID_DAYS,
     INVALID_MEASURE,
 )
+BY_NAME: MappingProxyType[str, Rule] = MappingProxyType({r.name: r for r in RULES})
+"""The rules by the names that pydantic errors of the value types carry."""

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from celldose.diagnostics import Severity, quote
 from celldose.model import NA, Administration
-from celldose.rules.base import Finding, RowContext, Rule
+from celldose.rules.base import Finding, FixSafety, RowContext, Rule
 from celldose.units.format import format_quantity
 from celldose.vocabulary import RouteKind, classify
 
@@ -20,14 +20,14 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     )
     if row.total is NA:
         yield Finding(
-            RULE.name,
+            RULE,
             f"total is N/A on the {quote(row.route)} row, which delivers cells",
             ("total",),
             fix,
         )
     else:
         yield Finding(
-            RULE.name,
+            RULE,
             f"no total on the {quote(row.route)} row, which delivers cells",
             ("total",),
             fix,
@@ -46,6 +46,7 @@ RULE = Rule(
         "whose route is a non-cell adjunct (Myers cocktail, NAD+) may say N/A."
     ),
     fix="Write the total: dose x days.",
+    fix_safety=FixSafety.SAFE,
     bad=(
         "protocol: Knee\nadministrations:\n  - route: intra-articular\n    dose: 50,000,000\n"
         "    days: 1\n    total: N/A\n"

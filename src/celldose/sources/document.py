@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from celldose.formats import Format, Shape, for_path
+from celldose.rules.reading import NOT_A_PROTOCOL
 from celldose.sources.problems import SourceProblem
 from celldose.sources.sourcemap import SourceMap
 from celldose.sources.text import MAX_BYTES, Loaded, decode, read_bytes, too_large
@@ -106,7 +107,7 @@ def parse(document: Document) -> Content:
     if not tables and form.table_required and document.explicit:
         return _problem(
             SourceProblem(
-                "not-a-protocol",
+                NOT_A_PROTOCOL,
                 f"no {form.label} table with a route column",
                 None,
                 f"write the protocol as a {_table_kind(form)} whose header names a Route column",

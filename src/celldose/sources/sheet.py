@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from celldose.diagnostics import Pointer, Span, quote
+from celldose.rules import reading, structure
 from celldose.sources.columns import (
     NUMBER_FIELDS,
     REQUIRED,
@@ -81,6 +82,8 @@ class Grid:
     """The worksheet's name, in a workbook."""
     decimal_comma: bool = False
     """The file hints at a decimal comma (a semicolon-delimited CSV)."""
+    delimiter: str | None = None
+    """The delimiter the CSV reader chose (``,``, ``;`` or tab); None in other formats."""
     title: str | None = None
     """A heading above the table (Markdown) that names the protocol."""
 
@@ -141,7 +144,7 @@ class Sheet:
                     unnamed.add(position)
                     self.problems.append(
                         SourceProblem(
-                            "unknown-key",
+                            structure.UNKNOWN_KEY,
                             f"{_where(cell)}a value in a column without a header; it is not read",
                             cell.span,
                             "name the column in the header row, or move the value",
@@ -157,7 +160,11 @@ class Sheet:
                     said.add(cell.problem)
                     self.problems.append(
                         SourceProblem(
-                            "unreadable-cell", _where(cell) + cell.problem, cell.span, None, pointer
+                            reading.UNREADABLE_CELL,
+                            _where(cell) + cell.problem,
+                            cell.span,
+                            None,
+                            pointer,
                         )
                     )
                 else:
@@ -175,44 +182,72 @@ class Sheet:
         text = cell.text
         if column.field not in NUMBER_FIELDS or cell.typed:
             return _with_unit(text, column)
+        number = self.number(column.field, text)
+        if number is None:
+            self.problems.append(self._refused(column, cell, pointer))
+            return None
+        return _with_unit(number, column)
+
+    def number(self, name: str, text: str) -> str | None:
+        """A number of count column ``name`` as this sheet reads it: with a decimal point, by
+        the sheet's stated mark or the column's convention; None for a number the sheet
+        refuses (:meth:`rows` reports why). The one reader of a sheet's numbers: the fixes
+        read a respelled number back with it."""
         own = evidence(text)
         # A stated decimal point reads numbers exactly as YAML does (its grammar refuses 2,5
         # itself); a stated decimal comma makes 2.5 and 50,000,000 contradictions.
         if self.declared is Convention.COMMA and own is Convention.POINT:
-            self.problems.append(
-                SourceProblem(
-                    "invalid-cell-count",
-                    f"{_where(cell)}{column.field} {quote(text)} is written with a "
-                    f"decimal point, but the sheet states its decimal mark is a comma",
-                    cell.span,
-                    "write the number with the sheet's decimal mark, or correct the Decimal "
-                    "mark row",
-                    pointer,
-                )
-            )
             return None
-        if ambiguous(text) and column.field in self.mixed:
-            point, comma = self.mixed[column.field]
-            as_point, as_grouped = readings(text)
-            first, second = (as_point, as_grouped) if "." in text else (as_grouped, as_point)
-            self.problems.append(
-                SourceProblem(
-                    "invalid-cell-count",
-                    f"{_where(cell)}{column.field} {quote(text)} is ambiguous: {first} or "
-                    f"{second}. This column writes numbers both with a decimal point "
-                    f"({quote(point)}) and with a decimal comma ({quote(comma)})",
-                    cell.span,
-                    "write the number without thousands marks, e.g. 50000000",
-                    pointer,
-                )
-            )
+        if ambiguous(text) and name in self.mixed:
             return None
-        convention = self.conventions.get(column.field)
         if self.declared is Convention.POINT:
-            return _with_unit(text, column)  # read as YAML reads it: 2,5 stays an error
-        if own is Convention.COMMA or (own is None and convention is Convention.COMMA):
-            text = to_point(text)
-        return _with_unit(text, column)
+            return text  # read as YAML reads it: 2,5 stays an error
+        if own is Convention.COMMA or (
+            own is None and self.conventions.get(name) is Convention.COMMA
+        ):
+            return to_point(text)
+        return text
+
+    def _refused(self, column: Column, cell: Cell, pointer: Pointer) -> SourceProblem:
+        """Why :meth:`number` refused a cell's number."""
+        text = cell.text
+        if self.declared is Convention.COMMA:
+            return SourceProblem(
+                structure.INVALID_CELL_COUNT,
+                f"{_where(cell)}{column.field} {quote(text)} is written with a "
+                f"decimal point, but the sheet states its decimal mark is a comma",
+                cell.span,
+                "write the number with the sheet's decimal mark, or correct the Decimal mark row",
+                pointer,
+            )
+        point, comma = self.mixed[column.field]
+        as_point, as_grouped = readings(text)
+        first, second = (as_point, as_grouped) if "." in text else (as_grouped, as_point)
+        return SourceProblem(
+            structure.INVALID_CELL_COUNT,
+            f"{_where(cell)}{column.field} {quote(text)} is ambiguous: {first} or "
+            f"{second}. This column writes numbers both with a decimal point "
+            f"({quote(point)}) and with a decimal comma ({quote(comma)})",
+            cell.span,
+            "write the number without thousands marks, e.g. 50000000",
+            pointer,
+        )
+
+    @property
+    def fields_comma(self) -> bool:
+        """Numbers above the table read with a decimal comma: the sheet states it, or states no
+        mark and the file hints at one (a semicolon-delimited CSV)."""
+        return self.declared is Convention.COMMA or (
+            self.declared is None and self.grid.decimal_comma
+        )
+
+    def field_number(self, text: str) -> str:
+        """A number above the table (``Total cells``, ``Patient weight``) as this sheet reads
+        it, with a decimal point."""
+        own = evidence(text)
+        if own is Convention.COMMA or (own is None and self.fields_comma):
+            return to_point(text)
+        return text
 
 
 def read_sheet(grid: Grid) -> Sheet:
@@ -239,11 +274,11 @@ def read_sheet(grid: Grid) -> Sheet:
             continue
         _collect_marks(sheet, row)
     if sheet.header is None:
-        if any(p.rule == "sheet-syntax" for p in sheet.problems):
+        if any(p.rule is reading.SHEET_SYNTAX for p in sheet.problems):
             return sheet  # the reader stopped: that is the problem to report
         sheet.problems.append(
             SourceProblem(
-                "not-a-protocol",
+                reading.NOT_A_PROTOCOL,
                 f"{_sheet_prefix(grid)}no table with a route column found in the first "
                 f"{MAX_PREAMBLE_ROWS} rows",
                 None,
@@ -277,7 +312,7 @@ def _header(sheet: Sheet, row: list[Cell]) -> None:
         if isinstance(column, str):
             sheet.problems.append(
                 SourceProblem(
-                    "unknown-key",
+                    structure.UNKNOWN_KEY,
                     f"{_where(cell)}unknown column {quote(cell.text.strip())}: {column}",
                     cell.span,
                     f"known columns: {known_columns()}; found: {', '.join(found)}",
@@ -287,7 +322,7 @@ def _header(sheet: Sheet, row: list[Cell]) -> None:
         if any(c.field == column.field for c in sheet.columns.values()):
             sheet.problems.append(
                 SourceProblem(
-                    "duplicate-key",
+                    reading.DUPLICATE_KEY,
                     f"{_where(cell)}a second {column.field} column "
                     f"{quote(cell.text.strip())}; only the first is read",
                     cell.span,
@@ -302,7 +337,7 @@ def _header(sheet: Sheet, row: list[Cell]) -> None:
     for name in missing:
         sheet.problems.append(
             SourceProblem(
-                "missing-field",
+                structure.MISSING_FIELD,
                 f"{_where(sheet.header)}no {name} column; the header has: {', '.join(found)}",
                 sheet.header.span,
                 f"add a column named {name.title()}",
@@ -329,7 +364,7 @@ def _preamble(sheet: Sheet, row: list[Cell]) -> None:
         if name is None:
             sheet.problems.append(
                 SourceProblem(
-                    "unknown-key",
+                    structure.UNKNOWN_KEY,
                     f"{_where(label)}unknown protocol field {quote(label.text.strip())} above "
                     "the table",
                     label.span,
@@ -341,7 +376,7 @@ def _preamble(sheet: Sheet, row: list[Cell]) -> None:
     if name in sheet.fields:
         sheet.problems.append(
             SourceProblem(
-                "duplicate-key",
+                reading.DUPLICATE_KEY,
                 f"{_where(label)}{name} is stated twice above the table; the first is read",
                 label.span,
             )
@@ -371,7 +406,7 @@ def _declares_mark(sheet: Sheet, label: Cell, value: Cell | None) -> bool:
     if declared is None:
         sheet.problems.append(
             SourceProblem(
-                "wrong-type",
+                structure.WRONG_TYPE,
                 f"{_where(label)}decimal mark {quote(mark.strip())} must be point or comma",
                 (value or label).span,
             )
@@ -417,16 +452,10 @@ def _decide_conventions(sheet: Sheet) -> None:
 
 def _read_field_numbers(sheet: Sheet) -> None:
     """total_cells and patient_weight above the table, read by the sheet's decimal mark."""
-    comma = sheet.declared is Convention.COMMA or (
-        sheet.declared is None and sheet.grid.decimal_comma
-    )
     for name in ("total_cells", "patient_weight"):
         text = sheet.fields.get(name)
-        if text is None:
-            continue
-        own = evidence(text)
-        if own is Convention.COMMA or (own is None and comma):
-            sheet.fields[name] = to_point(text)
+        if text is not None:
+            sheet.fields[name] = sheet.field_number(text)
 
 
 def _after_header(grid: Grid, header_position: int) -> Iterator[list[Cell]]:

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from celldose.diagnostics import Span
+from celldose.rules import reading
 from celldose.sources.problems import SourceProblem
 from celldose.sources.sheet import Cell, Grid, Row
 from celldose.sources.xlsx_reader import (
@@ -41,10 +42,12 @@ def xlsx_grids(source: Path | bytes, name: str) -> list[Grid] | SourceProblem:
     try:
         sheets = read_workbook(_spooled(source) if isinstance(source, bytes) else source)
     except XlsxError as exc:
-        return SourceProblem("sheet-syntax", f"not a readable workbook: {exc}", None)
+        return SourceProblem(reading.SHEET_SYNTAX, f"not a readable workbook: {exc}", None)
     grids = [_grid(sheet) for sheet in sheets if _has_cells(sheet)]
     if not grids:
-        return SourceProblem("not-a-protocol", "the workbook's worksheets are all empty", None)
+        return SourceProblem(
+            reading.NOT_A_PROTOCOL, "the workbook's worksheets are all empty", None
+        )
     return grids
 
 
@@ -87,12 +90,12 @@ def _rows(sheet: Sheet) -> Iterator[Row]:
                 row.append(_empty(sheet, prefix, number, column))
             yield row
     except XlsxError as exc:
-        yield SourceProblem("sheet-syntax", f"sheet {sheet.name!r}: {exc}", None)
+        yield SourceProblem(reading.SHEET_SYNTAX, f"sheet {sheet.name!r}: {exc}", None)
         return
     beyond = sheet.beyond_columns
     if beyond is not None:
         yield SourceProblem(
-            "input-limit",
+            reading.INPUT_LIMIT,
             f"{prefix}{beyond}: cells beyond column {column_letter(MAX_COLUMNS)} are not read",
             None,
         )
