@@ -452,7 +452,7 @@ def _other_owner(
 @pytest.mark.parametrize("mask", [0o022, 0o027])
 def test_a_new_target_gets_the_permissions_of_the_umask(mask: int, tmp_path: Path) -> None:
     target = tmp_path / "new.md"
-    with umask(mask):  # the CLI's process inherits it
+    with umask(mask):  # as the CLI's process inherits it
         result = run_cli("convert", str(SEED), str(target))
     assert result.returncode == 0, result.stderr
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~mask  # not mkstemp's 0o600
