@@ -1,4 +1,4 @@
-"""The CLI as a user runs it: the installed console script, in a subprocess."""
+"""The CLI as a user runs it, through ``main(argv)`` (the process itself: ``test_process.py``)."""
 
 from __future__ import annotations
 
