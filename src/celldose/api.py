@@ -451,7 +451,7 @@ def _run(label: str, loaded: Loaded) -> Run:
         def sum_rows() -> CellSum:
             cells = CellSum()
             for row in protocol.administrations:
-                cells.add(row_cells(row, context.patient_weight))
+                cells.add(row_cells(row, context.patient_weight, context.product))
             return cells
 
         findings.extend(_protocol_findings(protocol, sum_rows))
@@ -530,7 +530,7 @@ def _run_grid(label: str, grid: Grid, keep: bool) -> Run:
             complete = complete and not row_errors
             row_found = list(row_errors)
             if administration is not None:
-                cells.add(row_cells(administration, weight))
+                cells.add(row_cells(administration, weight, product))
                 if keep:
                     kept.append(administration)
                 row_found.extend(_row_findings(row.index, administration, context))

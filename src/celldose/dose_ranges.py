@@ -86,6 +86,23 @@ def product_class(product: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1024)
+def carries_cells(product: str) -> bool | None:
+    """Whether a row of this product delivers cells: True for a cell product (MSC, BMC), False
+    for a product that holds none (exosomes, secretome, hyaluronic acid, NAD+), None when the
+    vocabulary does not know. Cells named beside a carrier ("BM-MSC + HA") carry cells; a
+    product made from cells ("MSC-derived exosomes") does not."""
+    text = normal_name(product)
+    classes = _product_names()
+    if any(_mentions(text, word) for word in classes["not_cells"]):
+        return False
+    if product_class(product) is not None:
+        return True
+    if any(_mentions(text, word) for word in classes["other_not_cells"]):
+        return False
+    return None
+
+
 def _mentions(text: str, name: str) -> bool:
     """``name`` as whole words in ``text``, and not negated ("non-MSC")."""
     return re.search(rf"(?<!\w)(?<!non ){re.escape(name)}(?!\w)", text) is not None

@@ -54,6 +54,16 @@ def route_codes(canonical: str) -> tuple[Code, ...]:
     )
 
 
+def has_sides(route: str) -> bool:
+    """False for a known cell route whose entry does not say ``sides: true`` (intravenous,
+    intrathecal, intradiscal): per side and laterality mean nothing there. Joints and the
+    routes that say so have sides; an adjunct or unknown route is not judged (True)."""
+    match = classify(route)
+    if match.kind is not RouteKind.CELLS or match.canonical is None:
+        return True
+    return bool(_data()["routes"][match.canonical].get("sides", False))
+
+
 @lru_cache(maxsize=1024)
 def split_per_side(route: str) -> tuple[str, bool]:
     """``"Intra-articular/per side"`` -> ``("Intra-articular", True)``."""
