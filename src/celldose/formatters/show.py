@@ -10,6 +10,7 @@ from celldose.doses import cells_text
 from celldose.model import NA, Administration, Protocol
 from celldose.totals import CellSum, RowCells, protocol_cells
 from celldose.units.format import format_quantity, unit_name
+from celldose.vocabulary import classify
 
 _HEADERS = ("route", "dose", "days", "sides", "total (written)", "total (computed)", "")
 
@@ -44,7 +45,7 @@ def table_row(cells: RowCells) -> tuple[str, ...]:
     row = cells.row
     computed = "-" if not cells.delivers_cells else _computed(row, cells)
     return (
-        row.route,
+        _route(row),
         _value(row.dose),
         str(row.days),
         _sides(row),
@@ -52,6 +53,15 @@ def table_row(cells: RowCells) -> tuple[str, ...]:
         computed,
         _verdict(row, cells),
     )
+
+
+def _route(row: Administration) -> str:
+    """The route as written, and where the sheet names a site, the route and site it is read
+    as: ``knee injection: intra-articular, knee joint``."""
+    match = classify(row.route)
+    if match.site is None or match.canonical is None:
+        return row.route
+    return f"{row.route}: {match.canonical}, {match.site}"
 
 
 def _value(value: pint.Quantity[int] | object) -> str:

@@ -10,6 +10,7 @@ from types import MappingProxyType
 from celldose.rules import (
     adjunct_cell_total,
     adjunct_dose_not_counted,
+    ambiguous_route,
     dose_not_stated,
     dose_outside_studied_range,
     laterality_without_per_side,
@@ -33,6 +34,7 @@ CONSISTENCY: tuple[Rule, ...] = (
     adjunct_cell_total.RULE,
     adjunct_dose_not_counted.RULE,
     unknown_route.RULE,
+    ambiguous_route.RULE,
     laterality_without_per_side.RULE,
     sides_without_sides.RULE,
     volume_mismatch.RULE,
