@@ -526,7 +526,7 @@ def _run_grid(label: str, grid: Grid, keep: bool) -> Run:
             unusable.update(p.pointer for p in new if p.pointer is not None)
             unusable.update(sheet.unreported[seen_unreported:])
             seen_problems, seen_unreported = len(sheet.problems), len(sheet.unreported)
-            administration, row_errors = validate_row(row.index, row.data)
+            administration, row_errors = validate_row(row.index, row.data, product)
             complete = complete and not row_errors
             row_found = list(row_errors)
             if administration is not None:

@@ -60,9 +60,11 @@ def validate_fields(data: Mapping[str, object]) -> tuple[ProtocolFields | None, 
 
 
 def validate_row(
-    index: int, row: Mapping[str, object]
+    index: int, row: Mapping[str, object], product: object = None
 ) -> tuple[Administration | None, list[Finding]]:
-    """One row of a sheet on its own, reported under ``("administrations", index)``."""
+    """One row of a sheet on its own, reported under ``("administrations", index)``;
+    ``product`` is the sheet's, for a row that names none (exosomes hold no cells)."""
+    row = mark_non_cell_doses(row, product)  # type: ignore[assignment]
     try:
         return Administration.model_validate(row), []
     except ValidationError as exc:
