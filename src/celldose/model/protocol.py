@@ -105,7 +105,8 @@ class Administration(BaseModel):
         default=None,
         description=(
             "Cells per injection (per side on a per-side row), or per kg; N/A for none; on a "
-            "non-cell adjunct row, an amount such as 500 mg."
+            "non-cell row (an adjunct, or a product that holds no cells), an amount such as "
+            "500 mg."
         ),
     )
     days: Days = Field(description="Number of dosing days; the dose is given once on each day.")
