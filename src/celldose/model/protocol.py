@@ -62,7 +62,7 @@ class _ProductAmount:
 # The first amount in a non-cell product's dose: "2 ml hyaluronic acid (20 mg)" -> "2 ml",
 # "NAD+ 500 mg" -> "500 mg". One pass, no nested repetition: linear in the text's length.
 _FIRST_AMOUNT = re.compile(
-    r"(?<![\w.])\d[\d,]*(?:\.\d+)?\s?(?:mL|ml|L|uL|µL|mg|g|mcg|ug|µg|IU)(?!\w)", re.IGNORECASE
+    r"(?<![\w.,])\d[\d,]*(?:\.\d+)?\s?(?:mL|ml|L|uL|µL|mg|g|mcg|ug|µg|IU)(?!\w)", re.IGNORECASE
 )
 
 
