@@ -413,7 +413,7 @@ _ROW = "  - {route: intradiscal, dose: 5, days: 2, total: 5}\n"
 
 def test_baseline_counts_identical_findings(tmp_path: Path) -> None:
     # Unused suppressions have no pointer: two of them in a file are two identical findings.
-    clean = "protocol: Knee\nadministrations:\n  - {route: IA, dose: 5, days: 1, total: 5}\n"
+    clean = "protocol: Knee\nadministrations:\n  - {route: IV, dose: 5, days: 1, total: 5}\n"
     leftover = "# celldose: ignore[CD301]\n"
     write(tmp_path / "x.yaml", leftover * 2 + clean)
     assert codes(tmp_path, "x.yaml") == [("x.yaml", "CD009")] * 2

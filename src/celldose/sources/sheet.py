@@ -229,7 +229,7 @@ class Sheet:
             f"{second}. This column writes numbers both with a decimal point "
             f"({quote(point)}) and with a decimal comma ({quote(comma)})",
             cell.span,
-            "write the number without thousands marks, e.g. 50000000",
+            "write the number without thousands marks: <digits only>",
             pointer,
         )
 
