@@ -1,6 +1,6 @@
 """An XLSX workbook to one :class:`Grid` per worksheet, with what a spreadsheet hides made visible.
 
-Cells come from the bounded reader in :mod:`celldose.sources.xlsx_reader`. What Excel files
+Cells come from the bounded reader in :mod:`celldose.sources.xlsx`. What Excel files
 really hold, measured, and what celldose makes of it:
 
 * a formula with a saved value is read by that value, and messages about it name the formula;
@@ -26,7 +26,7 @@ from celldose.diagnostics import Span
 from celldose.rules import reading
 from celldose.sources.problems import SourceProblem
 from celldose.sources.sheet import Cell, Grid, Row
-from celldose.sources.xlsx_reader import (
+from celldose.sources.xlsx import (
     MAX_COLUMNS,
     CellKind,
     Sheet,
