@@ -200,7 +200,7 @@ def _protocol_findings(
 
 def _run_grid(label: str, grid: Grid, keep: bool) -> Run:
     """Check one table, streaming its rows; ``keep`` them to return the Protocol."""
-    from celldose.sources.sheet import read_sheet
+    from celldose.sources.sheet import hidden_note, read_sheet
 
     sheet = read_sheet(grid)
     findings: list[tuple[Finding, Cell | None]] = []
@@ -269,6 +269,9 @@ def _run_grid(label: str, grid: Grid, keep: bool) -> Run:
             message = f"{cell.ref}: {message}"
         if cell is not None and cell.formula:
             message += f" ({cell.ref} holds the formula {cell.formula}; its saved value was read)"
+        note = hidden_note(grid, cell)
+        if note is not None:
+            message += f" ({note})"
         span = cell.span if cell is not None else None
         diagnostics.append(
             finding.rule.diagnostic(label, message, span, finding.pointer, finding.fix, grid.sheet)

@@ -10,7 +10,10 @@ really hold, measured, and what celldose makes of it:
   wrong number;
 * numbers stored as text are read like CSV text; stored numbers are locale-free;
 * an empty worksheet (Excel's default ``Sheet2``) is skipped; any other worksheet is a protocol
-  named by its sheet.
+  named by its sheet;
+* hidden rows and hidden sheets are read like the others, and a cell knows that it is hidden
+  (the sheet reader warns where they hold protocol data, and every message about such a cell
+  says so); a number whose format shows another number carries what is shown.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from celldose.sources.xlsx import (
     column_letter,
     read_workbook,
 )
+from celldose.sources.xlsx.display import shown_instead
 
 
 def xlsx_grids(source: Path | bytes, name: str) -> list[Grid] | SourceProblem:
@@ -73,21 +77,30 @@ def _has_cells(sheet: Sheet) -> bool:
         return True  # reported when the rows are read
 
 
+_HIDDEN_STATES = {"hidden": "hidden", "veryHidden": "very hidden"}
+
+
 def _grid(sheet: Sheet) -> Grid:
-    return Grid(name=sheet.name, sheet=sheet.name, rows=lambda: _rows(sheet))
+    return Grid(
+        name=sheet.name,
+        sheet=sheet.name,
+        rows=lambda: _rows(sheet),
+        hidden_sheet=_HIDDEN_STATES.get(sheet.state),
+    )
 
 
 def _rows(sheet: Sheet) -> Iterator[Row]:
     prefix = _sheet_ref(sheet.name)
     try:
-        for number, cells in sheet.rows():
+        for found in sheet.read_rows():
+            number, hidden = found.number, found.hidden
             row: list[Cell] = []
-            for cell in cells:
+            for cell in found.cells:
                 while len(row) < cell.column - 1:
-                    row.append(_empty(sheet, prefix, number, len(row) + 1))
-                row.append(_cell(prefix, cell))
+                    row.append(_empty(sheet, prefix, number, len(row) + 1, hidden))
+                row.append(_cell(prefix, cell, hidden))
             for column in range(len(row) + 1, _merged_width(sheet, number) + 1):
-                row.append(_empty(sheet, prefix, number, column))
+                row.append(_empty(sheet, prefix, number, column, hidden))
             yield row
     except XlsxError as exc:
         yield SourceProblem(reading.SHEET_SYNTAX, f"sheet {sheet.name!r}: {exc}", None)
@@ -101,7 +114,7 @@ def _rows(sheet: Sheet) -> Iterator[Row]:
         )
 
 
-def _cell(prefix: str, cell: XCell) -> Cell:
+def _cell(prefix: str, cell: XCell, hidden: bool) -> Cell:
     span = Span(cell.row, cell.column, cell.row, cell.column + 1)
     ref = f"{prefix}{cell.ref}"
     formula = cell.formula
@@ -119,11 +132,21 @@ def _cell(prefix: str, cell: XCell) -> Cell:
     elif cell.kind is CellKind.ERROR:
         problem = f"the cell holds the error value {cell.text}"
     if problem is not None:
-        return Cell("", span, ref, formula, problem)
-    return Cell(cell.text, span, ref, formula, typed=cell.kind is CellKind.NUMBER)
+        return Cell("", span, ref, formula, problem, hidden_row=hidden)
+    code = cell.number_format if cell.kind is CellKind.NUMBER else None
+    return Cell(
+        cell.text,
+        span,
+        ref,
+        formula,
+        typed=cell.kind is CellKind.NUMBER,
+        hidden_row=hidden,
+        shown=None if code is None else shown_instead(cell.text, code),
+        number_format=code,
+    )
 
 
-def _empty(sheet: Sheet, prefix: str, row: int, column: int) -> Cell:
+def _empty(sheet: Sheet, prefix: str, row: int, column: int, hidden: bool) -> Cell:
     span = Span(row, column, row, column + 1)
     ref = f"{prefix}{column_letter(column)}{row}"
     for top, left, bottom, right in sheet.merged:
@@ -135,8 +158,9 @@ def _empty(sheet: Sheet, prefix: str, row: int, column: int) -> Cell:
                 span,
                 ref,
                 problem=f"part of the merged cells {area}; only {first} holds a value",
+                hidden_row=hidden,
             )
-    return Cell("", span, ref)
+    return Cell("", span, ref, hidden_row=hidden)
 
 
 def _merged_width(sheet: Sheet, row: int) -> int:

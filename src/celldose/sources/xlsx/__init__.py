@@ -43,7 +43,7 @@ safety above, shared with any other OPC format such as ``.docx``),
 """
 
 from celldose.sources.xlsx.archive import MAX_INFLATED, MAX_RATIO, ArchiveError
-from celldose.sources.xlsx.cells import MAX_COLUMNS, CellKind, Sheet, XCell
+from celldose.sources.xlsx.cells import MAX_COLUMNS, CellKind, Sheet, XCell, XRow
 from celldose.sources.xlsx.package import MAX_SHEETS, is_date_format
 from celldose.sources.xlsx.refs import (
     EXCEL_MAX_COLUMN,
@@ -68,6 +68,7 @@ __all__ = [
     "CellKind",
     "Sheet",
     "XCell",
+    "XRow",
     "XlsxError",
     "column_letter",
     "column_number",

@@ -26,10 +26,17 @@ from celldose.sources.xlsx.archive import (
     open_archive,
 )
 from celldose.sources.xlsx.merged import Merged
-from celldose.sources.xlsx.package import WORKBOOK_LIMITS, int_attr, rich_text, ss, unescape
+from celldose.sources.xlsx.package import (
+    WORKBOOK_LIMITS,
+    Styles,
+    int_attr,
+    rich_text,
+    ss,
+    unescape,
+)
 from celldose.sources.xlsx.refs import EXCEL_MAX_COLUMN, EXCEL_MAX_ROW, column_letter, ref_in
 
-__all__ = ["MAX_COLUMNS", "CellKind", "Sheet", "SheetSource", "XCell"]
+__all__ = ["MAX_COLUMNS", "CellKind", "Sheet", "SheetSource", "XCell", "XRow"]
 
 MAX_COLUMNS: int = 64
 """Cells beyond this column (BL) are not read; :attr:`Sheet.beyond_columns` reports them."""
@@ -74,11 +81,22 @@ class XCell:
     kind: CellKind
     text: str
     formula: str | None = None
+    number_format: str | None = None
+    """The number format code of a number cell, unless it is ``General`` (or a date format)."""
 
     @property
     def ref(self) -> str:
         """The A1-style reference, e.g. ``"D3"``."""
         return f"{column_letter(self.column)}{self.row}"
+
+
+@dataclass(frozen=True, slots=True)
+class XRow:
+    """A row present in the XML: its number, its non-empty cells by column, whether it is hidden."""
+
+    number: int
+    cells: list[XCell]
+    hidden: bool = False
 
 
 @dataclass(eq=False, slots=True)
@@ -91,7 +109,7 @@ class SheetSource:
     file_size: int
     compress_size: int
     shared_strings: tuple[str, ...]
-    date_styles: frozenset[int]
+    styles: Styles
     beyond_columns: str | None = None
     beyond_columns_count: int = 0
 
@@ -121,9 +139,18 @@ class Sheet:
         counted: once the rows are exhausted, :attr:`beyond_columns` names the first of them.
         Raises :class:`ArchiveError` if the part is malformed (possibly after some rows).
         """
+        return ((row.number, row.cells) for row in self.read_rows())
+
+    def read_rows(self) -> Iterator[XRow]:
+        """:meth:`rows`, each with whether the row is hidden (``<row hidden="1">``)."""
         if self._source is None:
             return iter(())
         return _stream_rows(self._source)
+
+    @property
+    def hidden(self) -> bool:
+        """Whether a spreadsheet program shows the sheet's tab (``hidden`` or ``veryHidden``)."""
+        return self.state in ("hidden", "veryHidden")
 
     @property
     def beyond_columns(self) -> str | None:
@@ -160,6 +187,7 @@ def _formula_text(formula: Element | None) -> str | None:
 
 def _read_cell(elem: Element, row: int, column: int, source: SheetSource) -> XCell | None:
     """The cell ``elem`` at (row, column), or None when it is empty (no value, no formula)."""
+    part = source.part
     value_elem = formula_elem = inline = None
     for child in elem:
         if child.tag in _VALUE:
@@ -181,6 +209,9 @@ def _read_cell(elem: Element, row: int, column: int, source: SheetSource) -> XCe
     if raw is None:
         return None if formula is None else XCell(row, column, CellKind.NO_VALUE, "", formula)
     cell_kind, text = _typed_value(elem, kind, raw, row, column, source)
+    if cell_kind is CellKind.NUMBER and source.styles.formats and elem.get("s") is not None:
+        style = int_attr(elem.get("s"), 0, f"style of cell {column_letter(column)}{row}", part)
+        return XCell(row, column, cell_kind, text, formula, source.styles.formats.get(style))
     return XCell(row, column, cell_kind, text, formula)
 
 
@@ -193,11 +224,11 @@ def _typed_value(
             ref = f"{column_letter(column)}{row}"
             raise ArchiveError(f"cell {ref} of {source.part} holds {raw[:40]!r}, not a number")
         style_attr = elem.get("s")
-        if style_attr is None or not source.date_styles:
+        if style_attr is None or not source.styles.dates:
             return CellKind.NUMBER, raw
         ref = f"{column_letter(column)}{row}"
         style = int_attr(style_attr, 0, f"style of cell {ref}", source.part)
-        return (CellKind.DATE if style in source.date_styles else CellKind.NUMBER), raw
+        return (CellKind.DATE if style in source.styles.dates else CellKind.NUMBER), raw
     ref = f"{column_letter(column)}{row}"
     if kind == "s":
         index = int_attr(raw, 0, f"shared-string index of cell {ref}", source.part)
@@ -234,7 +265,7 @@ def _row_number(value: str | None, last: int, part: str) -> int:
     return number
 
 
-def _stream_rows(source: SheetSource) -> Iterator[tuple[int, list[XCell]]]:
+def _stream_rows(source: SheetSource) -> Iterator[XRow]:
     source.beyond_columns = None
     source.beyond_columns_count = 0
     part = source.part
@@ -252,7 +283,7 @@ def _stream_rows(source: SheetSource) -> Iterator[tuple[int, list[XCell]]]:
         raise as_archive_error(exc, part, WORKBOOK_LIMITS.noun) from exc
 
 
-def _parse_rows(stream: PartStream, source: SheetSource) -> Iterator[tuple[int, list[XCell]]]:
+def _parse_rows(stream: PartStream, source: SheetSource) -> Iterator[XRow]:
     """The main pass: ``<worksheet><sheetData><row><c>``, each cell dropped once read."""
     part = source.part
     stack: list[Element] = []
@@ -260,7 +291,7 @@ def _parse_rows(stream: PartStream, source: SheetSource) -> Iterator[tuple[int, 
     row = last_row = 0
     next_column = 1
     cells: dict[int, XCell] = {}
-    row_beyond = False
+    row_beyond = hidden = False
     for event, elem in events(stream, part, ("start", "end"), WORKBOOK_LIMITS.noun):
         if event == "start":
             if not stack and elem.tag not in _WORKSHEET:
@@ -269,6 +300,7 @@ def _parse_rows(stream: PartStream, source: SheetSource) -> Iterator[tuple[int, 
             if len(stack) == 3 and elem.tag in _ROW and stack[1].tag in _SHEET_DATA:
                 row_elem = elem
                 row = _row_number(elem.get("r"), last_row, part)
+                hidden = elem.get("hidden", "").strip().lower() in ("1", "true")
                 next_column, cells, row_beyond = 1, {}, False
             continue
         stack.pop()
@@ -279,7 +311,7 @@ def _parse_rows(stream: PartStream, source: SheetSource) -> Iterator[tuple[int, 
             row_elem = None
             last_row = row
             if cells or row_beyond:
-                yield row, [cells[column] for column in sorted(cells)]
+                yield XRow(row, [cells[column] for column in sorted(cells)], hidden)
             del stack[-1][:]
         elif stack[-1] is row_elem:  # a child of the row, complete with its own children
             if elem.tag in _CELL:

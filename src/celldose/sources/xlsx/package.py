@@ -7,7 +7,7 @@ bounded and defused before it is parsed; this module knows only what the parts m
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 from xml.etree.ElementTree import Element
 
@@ -24,10 +24,11 @@ __all__ = [
     "MAX_SHEETS",
     "WORKBOOK_LIMITS",
     "SheetEntry",
+    "Styles",
     "int_attr",
     "is_date_format",
-    "read_date_styles",
     "read_shared_strings",
+    "read_styles",
     "read_workbook_part",
     "rich_text",
     "ss",
@@ -210,10 +211,33 @@ def is_date_format(code: str) -> bool:
     return False
 
 
-def read_date_styles(archive: Archive, part: str | None) -> frozenset[int]:
-    """The indexes of the cell styles (``cellXfs``) whose number format shows a date or time."""
+# Built-in number formats that can show a number other than the one stored (ECMA-376 18.8.30).
+_BUILTIN_FORMATS: Final = {
+    1: "0",
+    3: "#,##0",
+    9: "0%",
+    10: "0.00%",
+    11: "0.00E+00",
+    37: "#,##0 ;(#,##0)",
+    38: "#,##0 ;[Red](#,##0)",
+    48: "##0.0E+0",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Styles:
+    """What the cell styles (``cellXfs``, by index) say about how numbers are shown."""
+
+    dates: frozenset[int] = frozenset()
+    """Styles whose number format shows a date or time."""
+    formats: dict[int, str] = field(default_factory=dict)
+    """Other styles' number format codes, when they are not ``General``."""
+
+
+def read_styles(archive: Archive, part: str | None) -> Styles:
+    """The number formats of the cell styles: which show dates, and the others' codes."""
     if part is None:
-        return frozenset()
+        return Styles()
     custom: dict[int, str] = {}
     style_formats: list[int] = []
     with archive.open(archive.need(part), part) as stream:
@@ -223,8 +247,17 @@ def read_date_styles(archive: Archive, part: str | None) -> frozenset[int]:
                 custom[number] = elem.get("formatCode", "")
             elif parent in _CELL_XFS and elem.tag in _XF:
                 style_formats.append(int_attr(elem.get("numFmtId"), 0, "numFmtId", part))
-    return frozenset(
-        index
-        for index, number in enumerate(style_formats)
-        if (is_date_format(custom[number]) if number in custom else number in _BUILTIN_DATE_FORMATS)
-    )
+    dates: set[int] = set()
+    formats: dict[int, str] = {}
+    for index, number in enumerate(style_formats):
+        code = custom.get(number)
+        if code is None:
+            if number in _BUILTIN_DATE_FORMATS:
+                dates.add(index)
+            elif number in _BUILTIN_FORMATS:
+                formats[index] = _BUILTIN_FORMATS[number]
+        elif is_date_format(code):
+            dates.add(index)
+        elif code.strip().lower() != "general":
+            formats[index] = code
+    return Styles(frozenset(dates), formats)

@@ -19,8 +19,8 @@ from celldose.sources.xlsx.cells import Sheet, SheetSource
 from celldose.sources.xlsx.merged import read_merged
 from celldose.sources.xlsx.package import (
     WORKBOOK_LIMITS,
-    read_date_styles,
     read_shared_strings,
+    read_styles,
     read_workbook_part,
 )
 
@@ -85,7 +85,7 @@ def _read_structure(path: Path, archive: Archive) -> list[Sheet]:
     infos = [measure(entry.part, f" (sheet {entry.name!r})") for entry in entries]
 
     shared_strings = read_shared_strings(archive, strings_part)
-    date_styles = read_date_styles(archive, styles_part)
+    styles = read_styles(archive, styles_part)
     sheets: list[Sheet] = []
     for entry, info in zip(entries, infos, strict=True):
         source = SheetSource(
@@ -95,7 +95,7 @@ def _read_structure(path: Path, archive: Archive) -> list[Sheet]:
             file_size=info.file_size,
             compress_size=info.compress_size,
             shared_strings=shared_strings,
-            date_styles=date_styles,
+            styles=styles,
         )
         merged = read_merged(archive, info, entry.part)
         sheets.append(Sheet(entry.name, merged, entry.state, date1904, source))
