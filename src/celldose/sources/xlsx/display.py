@@ -19,6 +19,7 @@ reports as dates already.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -27,7 +28,8 @@ __all__ = ["shown_instead"]
 
 @dataclass(slots=True)
 class _Section:
-    """One ``;``-separated section of a format, taken apart."""
+    """One ``;``-separated section of a format, taken apart (built by :func:`_parse`, then
+    shared through the cache of :func:`_sections` and never changed)."""
 
     before: list[str] = field(default_factory=list)
     """Literal text before the first digit placeholder."""
@@ -49,19 +51,21 @@ def shown_instead(stored: str, code: str) -> str | None:
     """What a spreadsheet shows for the number ``stored`` under the format ``code``, when a
     person would read another number (or no number) there; ``None`` when it shows the stored
     number, or when the format is beyond what this module covers."""
+    if stored.isdigit() and stored.isascii() and stored.strip("0") and _whole(code):
+        return None  # the common case, a count under #,##0: decided without arithmetic
+    sections = _sections(code)
+    if not sections:
+        return None
     try:
         value = Decimal(stored)
     except InvalidOperation:
-        return None
-    sections = _split(code)
-    if not sections or len(sections) > 4:
         return None
     index = 0
     if value < 0 and len(sections) >= 2:
         index = 1
     elif value == 0 and len(sections) >= 3:
         index = 2
-    section = _parse(sections[index])
+    section = sections[index]
     if section.unsupported or section.general:
         return None
     sign = "-" if value < 0 and index == 0 else ""
@@ -73,6 +77,31 @@ def shown_instead(stored: str, code: str) -> str | None:
     if differs or any(char.isdigit() for char in literal):
         return text
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _sections(code: str) -> tuple[_Section, ...]:
+    """The format's sections, taken apart once: a column repeats the same few formats. Empty
+    when the format is beyond what is covered (conditions, more than four sections)."""
+    sections = _split(code)
+    if not sections or len(sections) > 4:
+        return ()
+    return tuple(_parse(section) for section in sections)
+
+
+@functools.lru_cache(maxsize=256)
+def _whole(code: str) -> bool:
+    """Whether the format shows every positive whole number as itself."""
+    sections = _sections(code)
+    if not sections:
+        return False
+    section = sections[0]
+    return (
+        section.placeholders > 0
+        and not (section.general or section.unsupported or section.percent or section.scaling)
+        and section.exponent is None
+        and not any(char.isdigit() for char in "".join(section.before + section.after))
+    )
 
 
 def _split(code: str) -> list[str]:
