@@ -14,8 +14,8 @@ from workbooks import build_workbook
 HEADER = "[Route, Dose, Days, Total]"
 UNHIDE_ROW = "  fix: unhide the row, or delete it if it is not part of the protocol"
 PLAIN = (
-    "  fix: format the cell as a plain number (General, 0 or #,##0), so that what is shown is "
-    "what is stored"
+    "  fix: format the cell as a plain number (General, 0 or #,##0), so that it shows the "
+    "number it stores"
 )
 
 
@@ -267,3 +267,23 @@ def test_the_reader_says_which_rows_are_hidden_and_how_numbers_are_formatted(
     assert [cell.number_format for cell in rows[1].cells] == ["0%", None, None]
     assert sheet.hidden and sheet.state == "veryHidden"
     assert [number for number, _ in sheet.rows()] == [1, 2]
+
+
+def test_a_hidden_header_and_decimal_mark_are_warned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = (
+        "sheets:\n  - name: Protocol\n    rows:\n      - hidden: [Decimal mark, comma]\n"
+        f"      - hidden: {HEADER}\n      - [intra-articular, 50000000, 1, 50000000]\n"
+    )
+    code, out = check(tmp_path, monkeypatch, capsys, book)
+    assert out == [
+        "book.xlsx:1:1: CD010 warning: Protocol!A1: row 1 is hidden, so a spreadsheet does not "
+        "show it, but celldose reads the sheet's decimal comma from it",
+        UNHIDE_ROW,
+        "book.xlsx:2:1: CD010 warning: Protocol!A2: row 2 is hidden, so a spreadsheet does not "
+        "show it, but celldose reads it as the table's header",
+        UNHIDE_ROW,
+        "Checked 1 file: 2 warnings.",
+    ]
+    assert code == 0

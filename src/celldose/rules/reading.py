@@ -238,7 +238,7 @@ DISPLAYED_VALUE_DIFFERS = Rule(
         "notation past 11 digits), sections with conditions (`[>1000]`) and fractions "
         "(`# ?/?`). A number formatted as a date is an unreadable cell (CD008)."
     ),
-    fix="Format the cell as a plain number (General, 0 or #,##0), so what is shown is stored.",
+    fix="Format the cell as a plain number (General, 0 or #,##0): it shows the number it stores.",
     bad=Workbook(
         "Knee",
         (("Route", "Dose", "Days", "Total"), ("intra-articular", 50_000_000, 2, 100_000_000)),

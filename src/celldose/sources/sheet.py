@@ -453,6 +453,10 @@ def _declares_mark(sheet: Sheet, label: Cell, value: Cell | None) -> bool:
         )
         return True
     sheet.declared = declared
+    if label.hidden_row:
+        sheet.problems.append(
+            _hidden_row(label, f"celldose reads the sheet's {declared.value} from it")
+        )
     return True
 
 
@@ -591,6 +595,6 @@ def _displayed(grid: Grid, cell: Cell) -> SourceProblem:
         "number"
         f"{_hidden(grid, cell)}",
         cell.span,
-        "format the cell as a plain number (General, 0 or #,##0), so that what is shown is "
-        "what is stored",
+        "format the cell as a plain number (General, 0 or #,##0), so that it shows the number it "
+        "stores",
     )
