@@ -18,10 +18,6 @@ really hold, measured, and what celldose makes of it:
 
 from __future__ import annotations
 
-import atexit
-import contextlib
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,7 +40,7 @@ from celldose.sources.xlsx.display import shown_instead
 def xlsx_grids(source: Path | bytes, name: str) -> list[Grid] | SourceProblem:
     """The worksheets of a workbook file (or its bytes) that hold anything."""
     try:
-        sheets = read_workbook(_spooled(source) if isinstance(source, bytes) else source)
+        sheets = read_workbook(source)
     except XlsxError as exc:
         return SourceProblem(reading.SHEET_SYNTAX, f"not a readable workbook: {exc}", None)
     grids = [_grid(sheet) for sheet in sheets if _has_cells(sheet)]
@@ -53,21 +49,6 @@ def xlsx_grids(source: Path | bytes, name: str) -> list[Grid] | SourceProblem:
             reading.NOT_A_PROTOCOL, "the workbook's worksheets are all empty", None
         )
     return grids
-
-
-def _spooled(raw: bytes) -> Path:
-    """Bytes from standard input in a private temporary file, removed when the process ends:
-    the reader opens the file again for each pass over a worksheet."""
-    handle, name = tempfile.mkstemp(suffix=".xlsx")
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(raw)
-    atexit.register(_remove, Path(name))
-    return Path(name)
-
-
-def _remove(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        path.unlink()
 
 
 def _has_cells(sheet: Sheet) -> bool:

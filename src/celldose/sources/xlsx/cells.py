@@ -103,7 +103,8 @@ class XRow:
 class SheetSource:
     """Where a sheet's rows come from, and what streaming them found (mutable, private)."""
 
-    path: Path
+    path: Path | bytes
+    """The file, or its bytes (a workbook read from standard input)."""
     part: str
     crc: int
     file_size: int

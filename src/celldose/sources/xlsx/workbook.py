@@ -27,15 +27,17 @@ from celldose.sources.xlsx.package import (
 __all__ = ["read_workbook"]
 
 
-def read_workbook(path: Path) -> list[Sheet]:
+def read_workbook(path: Path | bytes) -> list[Sheet]:
     """Read a workbook's structure and return its worksheets in workbook order.
 
     Checks the parts' sizes from the zip directory before decompressing them, then reads the
     workbook, its relationships, the shared strings and the styles, and collects each worksheet's
     merged ranges. Rows are read later, by :meth:`Sheet.rows`. Chart, dialog and macro sheets are
     skipped. Raises :class:`ArchiveError` and nothing else for a file that cannot be read.
+    ``path`` may be the file's bytes (standard input): the sheets then read their rows from
+    those bytes, held in memory, instead of opening the file again.
     """
-    path = Path(path)
+    path = path if isinstance(path, bytes) else Path(path)
     with open_archive(path, WORKBOOK_LIMITS) as archive:
         try:
             return _read_structure(path, archive)
@@ -45,7 +47,7 @@ def read_workbook(path: Path) -> list[Sheet]:
             raise ArchiveError(f"cannot read the workbook ({one_line(exc)})") from exc
 
 
-def _read_structure(path: Path, archive: Archive) -> list[Sheet]:
+def _read_structure(path: Path | bytes, archive: Archive) -> list[Sheet]:
     """The sum of the sizes is cumulative: it covers ``_rels/.rels`` before that is read, then
     the workbook part and its relationships (which name the other parts), then the shared
     strings, styles and every worksheet together, before any of those is touched."""
