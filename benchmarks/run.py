@@ -40,6 +40,29 @@ for name in sys.argv[1:]:
 """
 DEPENDENCIES = "import yaml, pint; from pydantic import BaseModel"
 """The libraries a check stands on (the mission names them), imported and nothing else."""
+FLOOR = """
+import sys, yaml, pint
+from pydantic import BaseModel
+
+class Row(BaseModel):
+    route: str
+    dose: str | int | None = None
+    days: int | str
+    total: str | int | None = None
+
+class Sheet(BaseModel):
+    protocol: str
+    administrations: list[Row]
+
+with open(sys.argv[1], encoding="utf-8") as handle:
+    Sheet.model_validate(yaml.load(handle, Loader=yaml.CSafeLoader))
+"""
+"""The one-file floor the speed decision names: Python importing PyYAML, pydantic and pint,
+parsing with libyaml and validating into a small model."""
+API_AS_THE_CLI = (
+    "import gc; gc.set_threshold(100_000, 50, 100); import celldose.api, celldose.cli; gc.freeze()"
+)
+"""``import celldose.api`` the way the command runs it: collector tuned, imports frozen."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -93,14 +116,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "bare libyaml parse loop": [sys.executable, "-c", BARE_LOOP, *files],
             }
         )
-        one_celldose, one_cj, one_bare, one_yamllint, one_deps, one_api = walls(
+        one_celldose, one_cj, one_bare, one_yamllint, one_deps, one_api, one_floor = walls(
             {
                 "celldose check FILE": [celldose, "check", one],
                 "check-jsonschema FILE": [*cj, one],
                 "bare libyaml parse FILE": [sys.executable, "-c", BARE_LOOP, one],
                 "yamllint FILE": [_tool("yamllint"), one],
                 "import PyYAML, pydantic, pint": [sys.executable, "-c", DEPENDENCIES],
-                "import celldose.api": [sys.executable, "-c", "import celldose.api"],
+                "import celldose.api (as the CLI)": [sys.executable, "-c", API_AS_THE_CLI],
+                "floor: import, libyaml, small model": [sys.executable, "-c", FLOOR, one],
             }
         )
 
@@ -119,12 +143,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"peak RSS {rss:6.1f} MB"
         )
     print()
+    # The targets of the speed decision (DEVELOPERS.md): pydantic and pint stay on the check
+    # path, so one file is measured against the floor they impose, in the same run.
     targets = [
         ("corpus: >= 8x faster than check-jsonschema", corpus_cj / corpus_celldose, 8, ">="),
         ("corpus: <= 2x the bare parse loop", corpus_celldose / corpus_bare, 2, "<="),
-        ("one file: <= 0.5x check-jsonschema's time", one_celldose / one_cj, 0.5, "<="),
+        ("one file: <= 1.15x the floor", one_celldose / one_floor, 1.15, "<="),
+        ("one file: faster than check-jsonschema", one_celldose / one_cj, 1, "<"),
         ("in-process: >= 20,000 protocols/s", rate_celldose, 20_000, ">="),
-        ("in-process: <= 3x plain pydantic's time", rate_pydantic / rate_celldose, 3, "<="),
     ]
     if sheets:
         count, seconds, rss = sheets[-1]
@@ -136,16 +162,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]
     print(f"{'target':48s} {'measured':>12s}  verdict")
     for name, value, bound, sense in targets:
-        met = value >= bound if sense == ">=" else value <= bound
+        met = {">=": value >= bound, "<=": value <= bound, "<": value < bound}[sense]
         print(f"{name:48s} {value:12,.2f}  {'met' if met else 'MISSED'}")
     print(f"\none file: bare parse {one_bare:.3f} s, yamllint {one_yamllint:.3f} s")
     print("\nFloors measured in this run: what celldose's own code cannot go below.")
     one_file, plain = "x check-jsonschema FILE", "x plain pydantic"
     floors = [
         ("one file: import PyYAML, pydantic, pint", one_deps / one_cj, one_file),
-        ("one file: import celldose.api", one_api / one_cj, one_file),
+        ("one file: import celldose.api (as the CLI)", one_api / one_cj, one_file),
+        ("one file: the floor", one_floor / one_cj, one_file),
         ("corpus: import celldose.api", one_api / corpus_celldose, "of celldose check DIR"),
         ("in-process: celldose's models, no rules", rate_pydantic / rate_models, plain),
+        ("in-process: a check", rate_pydantic / rate_celldose, plain),
     ]
     for name, value, unit in floors:
         print(f"{name:48s} {value:12,.2f}  {unit}")

@@ -17,7 +17,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import celldose
-from celldose.api import PARALLEL_MIN_FILES, discover
+from celldose.api import discover
+from celldose.parallel import PARALLEL_MIN_FILES
 from conftest import PROTOCOLS, ROOT, SEED, celldose_command, run_cli
 
 ESC = "\x1b["
@@ -241,14 +242,15 @@ def test_a_reported_line_is_the_line_the_sources_count(text: str, number: int) -
 
 
 def test_workbooks_are_told_apart_by_the_suffix_path_gives(tmp_path: Path) -> None:
-    """The text report shows no lines of a workbook, and finds one as Path's suffix does: a
-    file named just ``.xlsx`` has no suffix, so its text is shown as the check read it."""
-    from celldose.formatters.text import read_source
+    """A workbook has no text lines to show, and is found as Path's suffix finds one: a file
+    named just ``.xlsx`` has no suffix, so it is text, kept as the check read it."""
+    from celldose.sources.document import read_document
 
     for name in ("a.xlsx", "b.XLSX", "..xlsx", ".xlsx", "c.yaml", "xlsx"):
         path = write(tmp_path / name, "protocol: X\n")
         is_workbook = Path(name).suffix.lower() == ".xlsx"
-        assert read_source(str(path)) == (None if is_workbook else "protocol: X\n"), name
+        document = read_document(str(path))
+        assert document.text == (None if is_workbook else "protocol: X\n"), name
 
 
 # --quiet

@@ -272,6 +272,20 @@ def test_computed_totals_per_side_per_kg_and_the_protocol_total(tmp_path: Path) 
     assert total.one("td", "verdict").text == "MISMATCH"
 
 
+def test_a_route_written_with_its_site_is_shown_with_both(tmp_path: Path) -> None:
+    """Issue 16, verdict 5: the HTML route cell names the route and site the sheet means."""
+    path = tmp_path / "knee.yaml"
+    path.write_text(
+        "protocol: Knee\nadministrations:\n"
+        "  - {route: knee injection, dose: 5e7, days: 1, total: '50,000,000'}\n",
+        encoding="utf-8",
+    )
+    root = parse(html_report(str(path))[0])
+    [protocol] = root.all("section", "protocol")
+    [row] = [texts(r) for r in rows(protocol)]
+    assert row[1] == "knee injection: intra-articular, knee joint"
+
+
 def test_hostile_text_is_shown_as_text(tmp_path: Path) -> None:
     path = tmp_path / "<b>hostile&amp;.yaml"
     path.write_text(HOSTILE, encoding="utf-8")
@@ -305,7 +319,8 @@ def test_characters_html_cannot_carry_are_replaced() -> None:
     assert "\x00" not in page and "\x1b" not in page and "<script" not in page
     root = parse(page)
     assert root.one("span", "message").text == "bad\ufffd\ufffd\ufffd</li><script>x</script>"
-    assert root.one("p", "not-loaded").text.startswith("Not shown as a table: the file does not")
+    # A report made by hand holds no checked file: nothing is read to find one.
+    assert root.one("p", "not-loaded").text.startswith("Not shown as a table: the check kept")
 
 
 def test_a_file_that_does_not_load_shows_its_diagnostics_only() -> None:
@@ -321,15 +336,18 @@ def test_a_file_that_does_not_load_shows_its_diagnostics_only() -> None:
     assert len(loaded.all("section", "protocol")) == 1 and loaded.all("p", "not-loaded") == []
 
 
-def test_standard_input_is_reported_without_reading_a_file_of_its_name() -> None:
+def test_standard_input_is_shown_from_its_own_bytes_not_a_file_of_its_name() -> None:
     # The stdin filename names a clean file on disk: its rows must not be shown for this input.
+    # The check keeps what it read from standard input, so the table shows those rows.
     page, code = html_report(
         "-", "--stdin-filename", "protocols/sacroiliitis.yaml", stdin=WRONG_TOTAL.read_text()
     )
     assert code == 1
     root = parse(page)
-    assert root.all("table") == []
-    assert "standard input" in root.one("p", "not-loaded").text
+    [table] = root.all("table")
+    totals = [td.text for td in table.all("td", "total")]
+    assert totals[1] == "100,000,000 cells"  # stdin's wrong total, not the file's 50,000,000
+    assert root.all("p", "not-loaded") == []
     assert [a.text for a in root.all("a", "code")] == ["CD306", "CD301"]
 
 

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import celldose
+from celldose.rules.reading import SHEET_SYNTAX
 from celldose.sources.csv_source import csv_grid
 from celldose.sources.sheet import Cell, read_sheet
 from celldose.units.separators import Convention, ambiguous, evidence, to_point
@@ -241,7 +242,7 @@ def test_the_reader_passes_twice_but_reports_once(tmp_path: Path) -> None:
     grid = csv_grid('Route,Dose,Days,Total\nIV,5e7,1,"5e7\n', "x")
     sheet = read_sheet(grid)
     rows = list(sheet.rows())
-    assert rows == [] and [p.rule for p in sheet.problems] == ["sheet-syntax"]
+    assert rows == [] and [p.rule for p in sheet.problems] == [SHEET_SYNTAX]
 
 
 def test_cells_of_quoted_records_are_located_lazily_and_exactly() -> None:

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import celldose
+from celldose.rules.reading import INPUT_LIMIT
 from celldose.sources import yaml_source
 from celldose.sources.text import MAX_BYTES, read_text
 from celldose.units.registry import registry
@@ -56,12 +57,12 @@ def test_the_size_limit_is_exact_and_a_growing_file_is_still_bounded(tmp_path: P
     assert read_text(path) == "#" * MAX_BYTES
     path.write_bytes(b"#" * (MAX_BYTES + 1))
     refused = read_text(path)
-    assert isinstance(refused, SourceProblem) and refused.rule == "input-limit"
+    assert isinstance(refused, SourceProblem) and refused.rule is INPUT_LIMIT
     # stat says 10 bytes; the file holds more than the limit by the time it is read.
     small = mock.Mock(st_mode=0o100644, st_size=10)
     with mock.patch.object(Path, "stat", return_value=small):
         grown = read_text(path)
-    assert isinstance(grown, SourceProblem) and grown.rule == "input-limit"
+    assert isinstance(grown, SourceProblem) and grown.rule is INPUT_LIMIT
     path.write_bytes(b"protocol: grew\n")
     with mock.patch.object(Path, "stat", return_value=mock.Mock(st_mode=0o100644, st_size=3)):
         assert read_text(path) == "protocol: grew\n"

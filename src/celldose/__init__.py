@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     )
     from celldose.diagnostics import Diagnostic, Report, Severity, Span
     from celldose.model import NA, Administration, NotApplicable, Protocol
+    from celldose.settings import Settings, SettingsError
 
 __version__ = "0.1.0"
 
@@ -51,6 +52,8 @@ _LAZY = {
     "Administration": "celldose.model",
     "NotApplicable": "celldose.model",
     "Protocol": "celldose.model",
+    "Settings": "celldose.settings",
+    "SettingsError": "celldose.settings",
 }
 
 
@@ -75,6 +78,8 @@ __all__ = [
     "Protocol",
     "ProtocolError",
     "Report",
+    "Settings",
+    "SettingsError",
     "Severity",
     "Span",
     "__version__",

@@ -13,10 +13,11 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterable
-from pathlib import Path, PurePath
+from pathlib import Path
 
 from celldose.diagnostics import Diagnostic, Report
 from celldose.formatters.json_format import json_pointer
+from celldose.paths import relative
 
 VERSION = 1
 _FIELDS = ("code", "path", "pointer", "message")
@@ -53,21 +54,16 @@ class Baseline:
 def key_of(diagnostic: Diagnostic, folder: Path, cwd: Path) -> Key:
     return (
         diagnostic.code,
-        _relative(diagnostic.path, folder, cwd),
+        diagnostic.path if _no_file(diagnostic.path) else relative(diagnostic.path, folder, cwd),
         diagnostic.sheet or "",
         json_pointer(diagnostic.pointer),
         diagnostic.message,
     )
 
 
-def _relative(path: str, folder: Path, cwd: Path) -> str:
-    if path.startswith("<"):  # <stdin>, <mapping>: no file
-        return path
-    absolute = os.path.normpath(cwd / path)
-    try:
-        return PurePath(os.path.relpath(absolute, folder)).as_posix()
-    except ValueError:  # another drive (Windows)
-        return PurePath(absolute).as_posix()
+def _no_file(path: str) -> bool:
+    """``<stdin>``, ``<mapping>``: a label, not a file."""
+    return path.startswith("<")
 
 
 def _folder(path: Path, cwd: Path) -> Path:

@@ -37,6 +37,7 @@ from pathlib import Path, PurePath
 from typing import Any, Literal, get_args
 
 from celldose.diagnostics import Diagnostic, Report, Severity
+from celldose.paths import relative
 from celldose.rules import ALL, BY_CODE
 
 CONFIG_NAME = "celldose.toml"
@@ -107,15 +108,18 @@ def load(path: Path) -> Config:
 class Resolver:
     """Finds each checked file's configuration: the nearest one upward, or the one given."""
 
-    def __init__(self, explicit: Config | None = None, cwd: Path | None = None) -> None:
+    def __init__(
+        self, explicit: Config | None = None, cwd: Path | None = None, *, search: bool = True
+    ) -> None:
         self._explicit = explicit
+        self._search = search
         self._cwd = (cwd or Path.cwd()).absolute()
         self._folders: dict[Path, Config | None] = {}
         self._by_dirname: dict[str, Config | None] = {}
 
     def for_file(self, path: str) -> Config | None:
         """The configuration of the file reported as ``path`` (stdin: by its name's folder)."""
-        if self._explicit is not None:
+        if self._explicit is not None or not self._search:
             return self._explicit
         # Files come by the thousand from a few folders: remember each folder as reported.
         dirname = os.path.split(path)[0]  # Path(path).parent, without building a Path
@@ -160,11 +164,7 @@ class Resolver:
 
     def relative(self, path: str, config: Config) -> str:
         """``path`` relative to ``config``'s folder, in posix form, for per-file-ignores."""
-        absolute = self._absolute(path)
-        try:
-            return PurePath(os.path.relpath(absolute, config.folder)).as_posix()
-        except ValueError:  # another drive (Windows): no relative path
-            return absolute.as_posix()
+        return relative(path, config.folder, self._cwd)
 
 
 @dataclass(frozen=True, slots=True)

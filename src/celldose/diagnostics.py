@@ -7,9 +7,14 @@ mapping passed to :func:`celldose.check`); its ``pointer`` still says where in t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from celldose.engine import FileResult
+    from celldose.sources.document import Document
 
 Pointer = tuple[str | int, ...]
 """A path into a protocol's data: ``("administrations", 1, "total")``."""
@@ -81,20 +86,47 @@ class Diagnostic:
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """The result of checking one or more protocols."""
+    """The result of checking one or more protocols: the findings, the files they came from,
+    and the lowest severity that fails the check.
+
+    A report iterates over its diagnostics and its ``len`` is their number.
+    """
 
     diagnostics: tuple[Diagnostic, ...] = ()
     paths: tuple[str, ...] = field(default=())
     """The sources that were checked, in the order they were read."""
+    files: tuple[FileResult, ...] = field(default=(), compare=False, repr=False)
+    """Each checked file's document (read once) and what its check kept: formatters show
+    source lines and tables from these, never from the disk again."""
+    fail_on: Severity = Severity.ERROR
+    """The lowest severity that fails the check (configuration and ``--fail-on`` set it)."""
 
     @classmethod
-    def of(cls, diagnostics: Iterable[Diagnostic], paths: Iterable[str]) -> Report:
-        return cls(tuple(sorted(diagnostics, key=Diagnostic.sort_key)), tuple(paths))
+    def of(
+        cls,
+        diagnostics: Iterable[Diagnostic],
+        paths: Iterable[str],
+        files: Iterable[FileResult] = (),
+    ) -> Report:
+        return cls(tuple(sorted(diagnostics, key=Diagnostic.sort_key)), tuple(paths), tuple(files))
 
     def keeping(self, kept: Iterable[Diagnostic]) -> Report:
         """This report with only ``kept``: a subsequence of its diagnostics, in their order
         (a severity may have changed), so nothing needs sorting again."""
-        return Report(tuple(kept), self.paths)
+        return Report(tuple(kept), self.paths, self.files, self.fail_on)
+
+    def failing_on(self, severity: Severity) -> Report:
+        return Report(self.diagnostics, self.paths, self.files, severity)
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(self.diagnostics)
+
+    def __len__(self) -> int:
+        return len(self.diagnostics)
+
+    def documents(self) -> dict[str, Document]:
+        """Each checked file's document by its path, as the check read it."""
+        return {result.document.path: result.document for result in self.files}
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -112,6 +144,13 @@ class Report:
     def ok(self) -> bool:
         """True when no diagnostic is an error (warnings and infos do not fail a check)."""
         return not self.errors
+
+    @property
+    def failed(self) -> bool:
+        """Whether a diagnostic is at or above :attr:`fail_on` (the CLI's exit status 1)."""
+        order = list(Severity)  # error, warning, info: most severe first
+        failing = order[: order.index(self.fail_on) + 1]
+        return any(d.severity in failing for d in self.diagnostics)
 
     def _with(self, severity: Severity) -> tuple[Diagnostic, ...]:
         return tuple(d for d in self.diagnostics if d.severity is severity)

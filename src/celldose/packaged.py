@@ -13,12 +13,14 @@ from typing import Any
 
 import yaml
 
-from celldose.sources.yaml_source import LOADER
-
 
 @cache
 def data(name: str) -> dict[str, Any]:
     """The parsed ``data/NAME``; callers must not mutate it."""
+    # Imported here, not above: the model reads vocabularies through this module, and the
+    # sources import the rules, which import the model.
+    from celldose.sources.yaml_source import LOADER
+
     text = files("celldose").joinpath("data", name).read_text(encoding="utf-8")
     loaded: dict[str, Any] = yaml.load(text, Loader=LOADER)  # noqa: S506 - a safe loader
     return loaded

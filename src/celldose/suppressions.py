@@ -10,29 +10,28 @@ nothing (no such finding there, or a code that is no rule) is itself reported, a
 that suppressions do not outlive the findings they were written for.
 
 This is a step after checking each file, and the parsers know nothing of it:
-:func:`filter_file` takes a file's findings and the text they were found in (the checking
-worker has it already), and parses the text again only when it holds a suppression.
-:func:`apply` does the same for a whole report, reading each file again.
+:func:`filter_document` takes a file's findings and the document they were found in (the
+checking worker has it already), and parses the text again only when it holds a suppression.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
 
-from celldose.diagnostics import Diagnostic, Report, Span
+from celldose.diagnostics import Diagnostic, Span
+from celldose.formats import Shape
 from celldose.rules import BY_CODE
 from celldose.rules.reading import UNUSED_SUPPRESSION
 from celldose.sources.lines import LineIndex
-from celldose.sources.problems import SourceProblem
-from celldose.sources.text import MAX_BYTES, decode, read_text
 from celldose.sources.yaml_source import LOADER
 
 if TYPE_CHECKING:
+    from celldose.sources.document import Content, Document
     from celldose.sources.sheet import Grid
 
 _MARK = re.compile(
@@ -40,7 +39,6 @@ _MARK = re.compile(
 )
 _COMMENT = re.compile(r"(?:^|(?<=[ \t]))#[ \t]*" + _MARK.pattern, re.IGNORECASE | re.MULTILINE)
 _QUOTED_OR_BLOCK = frozenset({"'", '"', "|", ">"})
-_SHEET_SUFFIXES = frozenset({".csv", ".md", ".markdown"})
 
 
 @dataclass(slots=True)
@@ -74,38 +72,22 @@ class Suppression:
         )
 
 
-def apply(report: Report, stdin: tuple[str, bytes] | None = None) -> Report:
-    """Drop the findings that a suppression covers, and report each unused one as CD009.
-
-    Files are read again from their paths; ``stdin`` gives the name and bytes of standard
-    input, which cannot be read twice.
-    """
-    by_path: dict[str, list[Diagnostic]] = {path: [] for path in report.paths}
-    for diagnostic in report.diagnostics:
-        by_path.setdefault(diagnostic.path, []).append(diagnostic)
-    kept: list[Diagnostic] = []
-    for path, found in by_path.items():
-        raw = stdin[1] if stdin is not None and path == stdin[0] else None
-        kept.extend(_filter(path, found, find(path, raw)))
-    return Report.of(kept, report.paths)
-
-
-def filter_file(
-    path: str,
-    diagnostics: list[Diagnostic],
-    text: str | None = None,
-    grids: list[Grid] | None = None,
+def filter_document(
+    document: Document, content: Content, diagnostics: list[Diagnostic]
 ) -> list[Diagnostic]:
-    """One file's findings without those its suppressions cover, plus a CD009 for each unused
-    suppression. The caller gives what it has read already: the file's decoded text (YAML,
-    CSV, Markdown) and, for a sheet, its tables; otherwise the file is read from ``path``."""
-    if grids is not None and (text is None or _MARK.search(text)):
-        found = _sheet_suppressions(grids)  # a workbook has no text to search first
+    """A document's findings without those its suppressions cover, plus a CD009 for each
+    unused suppression. ``content`` is what the check read of it: nothing is read again, and
+    the text is parsed again only when it holds a suppression."""
+    text = document.text
+    if text is not None and not _MARK.search(text):
+        return diagnostics
+    if document.format.shape is Shape.TABLES:
+        found = _sheet_suppressions(content.tables)
     elif text is not None:
-        found = find_in_text(path, text)
+        found = _yaml_suppressions(text)
     else:
-        found = find(path)
-    return _filter(path, diagnostics, found) if found else diagnostics
+        return diagnostics
+    return _filter(document.path, diagnostics, found) if found else diagnostics
 
 
 def _filter(
@@ -120,39 +102,6 @@ def _filter(
             kept.append(diagnostic)
     kept.extend(_unused(path, s) for s in suppressions if s.idle)
     return kept
-
-
-def find(path: str, raw: bytes | None = None) -> list[Suppression]:
-    """The suppressions written in a file (``raw``: its bytes, when not read from ``path``)."""
-    if Path(path).suffix.lower() == ".xlsx":
-        return _workbook(path, raw)
-    text = _text(path, raw)
-    return [] if text is None else find_in_text(path, text)
-
-
-def find_in_text(path: str, text: str) -> list[Suppression]:
-    """The suppressions in the decoded text of a YAML, CSV or Markdown file (by ``path``'s
-    suffix); a workbook is not text: use :func:`find`."""
-    if not _MARK.search(text):
-        return []
-    suffix = Path(path).suffix.lower()
-    if suffix in _SHEET_SUFFIXES:
-        if suffix == ".csv":
-            from celldose.sources.csv_source import csv_grid
-
-            return _sheet_suppressions([csv_grid(text, Path(path).stem)])
-        from celldose.sources.markdown_source import markdown_grids
-
-        return _sheet_suppressions(markdown_grids(text, Path(path).stem))
-    return _yaml_suppressions(text)
-
-
-def _text(path: str, raw: bytes | None) -> str | None:
-    if raw is not None:
-        text = decode(raw) if len(raw) <= MAX_BYTES else None
-    else:
-        text = read_text(Path(path))
-    return text if isinstance(text, str) else None
 
 
 def _yaml_suppressions(text: str) -> list[Suppression]:
@@ -196,14 +145,7 @@ def _scalar_ranges(text: str, until: int) -> list[tuple[int, int]]:
     return ranges
 
 
-def _workbook(path: str, raw: bytes | None) -> list[Suppression]:
-    from celldose.sources.xlsx_source import xlsx_grids
-
-    grids = xlsx_grids(raw if raw is not None else Path(path), Path(path).stem)
-    return [] if isinstance(grids, SourceProblem) else _sheet_suppressions(grids)
-
-
-def _sheet_suppressions(grids: list[Grid]) -> list[Suppression]:
+def _sheet_suppressions(grids: Iterable[Grid]) -> list[Suppression]:
     from celldose.sources.sheet import read_sheet
 
     found: list[Suppression] = []

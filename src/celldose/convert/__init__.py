@@ -14,19 +14,12 @@ from pathlib import Path
 
 from celldose.convert.atomic import write_atomic
 from celldose.convert.raw import NotConvertible, RawProtocol, from_grid, from_yaml
-from celldose.convert.writers import (
-    to_csv,
-    to_markdown,
-    to_xlsx,
-    to_yaml,
-    unwritable_in_markdown,
-)
+from celldose.convert.writers import unwritable_in_markdown
+from celldose.diagnostics import Severity
+from celldose.formats import BY_NAME, BY_SUFFIX, FHIR_SUFFIX, INPUTS, Format, suffix_of
+from celldose.sources.document import Document, parse, read_document
 
-FORMATS = ("yaml", "csv", "xlsx", "md", "fhir")
-_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".xlsx": "xlsx", ".md": "md"}
-_SUFFIXES[".markdown"] = "md"
-_SINGLE = ("yaml", "csv")
-"""Formats that hold one protocol per file."""
+FORMATS = (*(form.name for form in INPUTS if form.write is not None), "fhir")
 
 
 class ConvertError(Exception):
@@ -40,9 +33,10 @@ class ConvertError(Exception):
 def format_for(path: str | os.PathLike[str]) -> str | None:
     """The format a file name says: ``.fhir.json`` is FHIR, ``.md`` Markdown, and so on."""
     name = os.fspath(path).lower()
-    if name.endswith(".fhir.json"):
+    if name.endswith(FHIR_SUFFIX):
         return "fhir"
-    return _SUFFIXES.get(Path(name).suffix)
+    form = BY_SUFFIX.get(suffix_of(os.path.basename(name)))  # noqa: PTH119
+    return form.name if form is not None else None
 
 
 def convert(
@@ -63,22 +57,25 @@ def convert(
             f"cannot tell the output format from {os.fspath(target)!r}; "
             f"use --to with one of: {', '.join(FORMATS)}"
         )
-    if format_for(source) not in ("yaml", "csv", "xlsx", "md"):
-        raise ConvertError(f"{os.fspath(source)!r} is not a YAML, CSV, XLSX or Markdown protocol")
-    content = _fhir(source) if wanted == "fhir" else _render(read_raw(source), wanted)
+    if format_for(source) not in BY_NAME:
+        labels = [form.label for form in INPUTS]
+        kinds = ", ".join(labels[:-1]) + " or " + labels[-1]
+        raise ConvertError(f"{os.fspath(source)!r} is not a {kinds} protocol")
+    document = read_document(os.fspath(source))
+    content = _fhir(document) if wanted == "fhir" else _render(read_raw(document), BY_NAME[wanted])
     if os.fspath(target) != "-":
         write_atomic(Path(target), content, force=force)
     return content
 
 
-def read_raw(source: str | os.PathLike[str]) -> list[RawProtocol]:
-    """The protocols of a file as written; raises :class:`ConvertError` if a value would be lost."""
-    from celldose.api import read_source
-    from celldose.sources.text import Loaded
-
-    loaded = read_source(Path(source))
-    label = os.fspath(source)
-    if isinstance(loaded, Loaded):
+def read_raw(source: Document | str | os.PathLike[str]) -> list[RawProtocol]:
+    """The protocols of a file (or a document already read) as written; raises
+    :class:`ConvertError` if a value would be lost."""
+    document = source if isinstance(source, Document) else read_document(os.fspath(source))
+    content = parse(document)
+    label = document.path
+    if content.tree is not None:
+        loaded = content.tree
         if loaded.problems:
             raise ConvertError(
                 f"{label} cannot be converted as written", [p.message for p in loaded.problems]
@@ -88,7 +85,7 @@ def read_raw(source: str | os.PathLike[str]) -> list[RawProtocol]:
         except NotConvertible as exc:
             raise ConvertError(f"{label} cannot be converted as written", [str(exc)]) from None
     protocols: list[RawProtocol] = []
-    for grid in loaded:
+    for grid in content.tables:
         raw = from_grid(grid)
         if isinstance(raw, list):
             where = f" (sheet {grid.sheet!r})" if grid.sheet else ""
@@ -99,11 +96,13 @@ def read_raw(source: str | os.PathLike[str]) -> list[RawProtocol]:
     return protocols
 
 
-def _render(protocols: list[RawProtocol], wanted: str) -> bytes:
-    if wanted in _SINGLE and len(protocols) > 1:
+def _render(protocols: list[RawProtocol], form: Format) -> bytes:
+    wanted = form.name
+    if form.holds_one and len(protocols) > 1:
+        several = " or ".join(f.suffixes[0] for f in INPUTS if f.write and not f.holds_one)
         raise ConvertError(
             f"the source holds {len(protocols)} protocols and a {wanted.upper()} file holds one; "
-            "convert to .xlsx or .md, which hold several"
+            f"convert to {several}, which hold several"
         )
     for protocol in protocols:
         unknown = protocol.unknown_keys()
@@ -112,8 +111,6 @@ def _render(protocols: list[RawProtocol], wanted: str) -> bytes:
                 f"unknown key {unknown[0]!r} (CD101): correct or remove it before converting",
                 [f"unknown key {key!r}" for key in unknown],
             )
-    if wanted == "yaml":
-        return to_yaml(protocols[0])
     if wanted == "md":
         for protocol in protocols:
             problem = unwritable_in_markdown(protocol)
@@ -130,42 +127,40 @@ def _render(protocols: list[RawProtocol], wanted: str) -> bytes:
                     "(an empty cell means no value)",
                     [f"{where}: {empty[0]} is empty"],
                 )
-    if wanted == "csv":
-        return to_csv(protocols[0])
-    if wanted == "md":
-        return to_markdown(protocols)
     from openpyxl.utils.exceptions import IllegalCharacterError
 
+    assert form.write is not None
     try:
-        return to_xlsx(protocols)
+        return form.write(protocols)
     except IllegalCharacterError as exc:  # control characters that XML cannot hold
         raise ConvertError(f"cannot be written to XLSX: {exc}", [str(exc)]) from None
 
 
-def _fhir(source: str | os.PathLike[str]) -> bytes:
+def _fhir(document: Document) -> bytes:
     import json
 
-    from celldose.api import ProtocolError, check_paths, load_all
+    from celldose.engine import ProtocolError, check_document, protocols_of
     from celldose.fhir import to_fhir
 
-    report = check_paths([source])
-    if report.errors:
+    result = check_document(document, keep=True)  # the rules as written: no configuration
+    errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+    if errors:
         raise ConvertError(
-            f"{os.fspath(source)} has errors; a FHIR resource is written only for a protocol "
+            f"{document.path} has errors; a FHIR resource is written only for a protocol "
             "that checks without errors",
-            [f"{d.line or '-'}:{d.column or '-'} {d.code} {d.message}" for d in report.errors],
+            [f"{d.line or '-'}:{d.column or '-'} {d.code} {d.message}" for d in errors],
         )
     try:
-        protocols = load_all(source)
-    except ProtocolError as exc:  # pragma: no cover - check_paths found the same errors
+        protocols = protocols_of(result)
+    except ProtocolError as exc:  # pragma: no cover - the check found the same errors
         raise ConvertError(str(exc)) from None
     resources = [to_fhir(p) for p in protocols]
     if len(resources) == 1:
-        document: object = resources[0]
+        document_json: object = resources[0]
     else:  # a workbook of several protocols: a Bundle of collection type holds them
-        document = {
+        document_json = {
             "resourceType": "Bundle",
             "type": "collection",
             "entry": [{"resource": r} for r in resources],
         }
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return (json.dumps(document_json, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -27,7 +27,6 @@ import codecs
 import difflib
 import errno
 import os
-import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,16 +34,17 @@ from typing import TYPE_CHECKING
 
 from celldose.diagnostics import Diagnostic, Report
 from celldose.fixes.edits import (
-    FIXABLE,
     NORMALIZE,
     Edit,
-    Planned,
     Unplaced,
     apply,
+    fix_safety,
     fixable,
     not_read,
     reading_problem,
 )
+from celldose.formats import Format, Shape, for_path
+from celldose.rules import FixSafety
 from celldose.sources.lines import LineIndex
 from celldose.sources.text import MAX_BYTES, decode, too_large
 
@@ -52,7 +52,6 @@ if TYPE_CHECKING:
     from celldose.config import CountSpelling
 
 __all__ = [
-    "FIXABLE",
     "NORMALIZE",
     "WORKBOOKS_NOT_REWRITTEN",
     "Edit",
@@ -64,12 +63,7 @@ __all__ = [
     "write",
 ]
 
-UNSAFE_CODES = frozenset({"CD301"})
-"""Codes whose fix is unsafe: written only with ``unsafe``."""
 WORKBOOKS_NOT_REWRITTEN = "fixes apply to YAML, CSV and Markdown; workbooks are not rewritten"
-_YAML_SUFFIXES = frozenset({".yaml", ".yml"})
-_SHEET_SUFFIXES = frozenset({".csv", ".md", ".markdown"})
-_WORKBOOK_SUFFIXES = frozenset({".xlsx"})
 Spellings = Callable[[str], "CountSpelling | None"]
 """A file's ``normalize-counts`` setting, by the path the report names it with."""
 
@@ -116,8 +110,8 @@ def fix_bytes(
     workbook and a file with a reading problem are never fixed.
     """
     diagnostics = list(diagnostics)
-    suffix = Path(path).suffix.lower()
-    refusal = _refusal(raw, diagnostics, suffix)
+    form = for_path(path)
+    refusal = _refusal(raw, diagnostics, form)
     if refusal is not None:
         return _skipped(path, refusal) if fixable(diagnostics) else None
     bom = b""
@@ -126,7 +120,8 @@ def fix_bytes(
     text = decode(raw)
     if not isinstance(text, str):
         return None
-    planned = _plan(text, suffix, path, diagnostics, normalize)
+    assert form.plan_fixes is not None  # _refusal refuses the formats never rewritten
+    planned = form.plan_fixes(text, form, Path(path).stem, diagnostics, normalize)
     chosen = [e for e in planned.edits if unsafe or not e.unsafe]
     skipped = list(planned.skipped)
     if chosen and not planned.reads_back(chosen):
@@ -153,7 +148,7 @@ def _unplaced(
     the check after --fix reports on). An unsafe fix not asked for is not explained."""
     lines_before, lines_after = LineIndex(before), LineIndex(after)
     for left in unplaced:
-        if left.code in UNSAFE_CODES and not unsafe:
+        if fix_safety(left.code) is FixSafety.UNSAFE and not unsafe:
             continue
         where = ""
         offset = lines_before.offset(left.line, 1) if left.line is not None else None
@@ -166,7 +161,8 @@ def _unplaced(
 def fix_report(
     report: Report, *, unsafe: bool, normalize: Spellings | None = None
 ) -> list[FileFix]:
-    """Plan the fixes of every file of a report (read again from disk, as bytes).
+    """Plan the fixes of every file of a report, from the bytes its check read (nothing is
+    read from disk again).
 
     ``normalize`` gives each file's ``normalize-counts`` setting: a file with one is planned
     even without a fixable finding.
@@ -175,18 +171,16 @@ def fix_report(
     for diagnostic in report.diagnostics:
         by_path.setdefault(diagnostic.path, []).append(diagnostic)
     fixes: list[FileFix] = []
-    for label in report.paths:
-        found = by_path.get(label, [])
-        suffix = Path(label).suffix.lower()
-        if suffix not in _YAML_SUFFIXES | _SHEET_SUFFIXES | _WORKBOOK_SUFFIXES:
+    for result in report.files:
+        document = result.document
+        found = by_path.get(document.path, [])
+        spelling = normalize(document.path) if normalize is not None else None
+        if not _worth_reading(found, document.format, spelling):
             continue
-        spelling = normalize(label) if normalize is not None else None
-        if not _worth_reading(found, suffix, spelling):
-            continue
-        raw = _read(Path(label))
-        if raw is None:
-            continue
-        fixed = fix_bytes(raw, found, label, unsafe=unsafe, normalize=spelling)
+        if document.raw is None and document.format.editable:
+            continue  # it could not be read; the check said so
+        raw = document.raw or b""
+        fixed = fix_bytes(raw, found, document.path, unsafe=unsafe, normalize=spelling)
         if fixed is not None:
             fixes.append(fixed)
     return fixes
@@ -235,23 +229,11 @@ def _lines(text: str) -> list[str]:
     return lines if lines[-1] else lines[:-1]
 
 
-def _read(path: Path) -> bytes | None:
-    """A file's bytes as the check reads them: only a regular file (a named pipe would block),
-    and no more than one byte past the size limit; None when it cannot be read."""
-    try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            return None
-        with path.open("rb") as handle:
-            return handle.read(MAX_BYTES + 1)
-    except OSError:
-        return None
-
-
-def _refusal(raw: bytes, diagnostics: Sequence[Diagnostic], suffix: str) -> str | None:
+def _refusal(raw: bytes, diagnostics: Sequence[Diagnostic], form: Format) -> str | None:
     """Why a file is never edited, whatever its findings: a workbook; a reading problem the
     check reported, or one it would have (over the size limit, though --select left CD004 out
     of the report); a file in UTF-16 or UTF-32."""
-    if suffix in _WORKBOOK_SUFFIXES:
+    if not form.editable:
         return WORKBOOKS_NOT_REWRITTEN
     blocked = not_read(d.code for d in diagnostics)
     if not blocked and len(raw) > MAX_BYTES:
@@ -264,35 +246,19 @@ def _refusal(raw: bytes, diagnostics: Sequence[Diagnostic], suffix: str) -> str 
     return None
 
 
-def _plan(
-    text: str,
-    suffix: str,
-    path: str,
-    diagnostics: Sequence[Diagnostic],
-    normalize: CountSpelling | None,
-) -> Planned:
-    if suffix in _SHEET_SUFFIXES:
-        from celldose.fixes.sheet_fixes import plan_sheet
-
-        return plan_sheet(text, suffix, Path(path).stem, diagnostics, normalize)
-    from celldose.fixes.yaml_fixes import plan_yaml
-
-    return plan_yaml(text, diagnostics, normalize)
-
-
 def _worth_reading(
-    found: Sequence[Diagnostic], suffix: str, spelling: CountSpelling | None
+    found: Sequence[Diagnostic], form: Format, spelling: CountSpelling | None
 ) -> bool:
     """A file is read again for a fixable finding, for its counts (``normalize-counts``), or,
     for a sheet, for a header without a required column (CD102 at the header): a total column
     that is missing is said in the summary, as no fix adds one."""
     if fixable(found):
         return True
-    if suffix in _WORKBOOK_SUFFIXES:
+    if not form.editable:
         return False
     if spelling is not None:
         return True
-    return suffix in _SHEET_SUFFIXES and any(d.code == "CD102" and not d.pointer for d in found)
+    return form.shape is Shape.TABLES and any(d.code == "CD102" and not d.pointer for d in found)
 
 
 def _skipped(path: str, reason: str) -> FileFix:

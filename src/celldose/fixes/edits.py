@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 
 from celldose.diagnostics import Diagnostic
 from celldose.model import Administration
+from celldose.rules import BY_CODE, FixSafety, Rule
 from celldose.sources.problems import SourceProblem
 from celldose.units.format import unit_name
 from celldose.units.parse import MAX_DIGITS
 
-FIXABLE = frozenset({"CD301", "CD303"})
-"""The codes with an automatic fix: CD303 (safe), CD301 (unsafe)."""
 NORMALIZE = "normalize-counts"
 """The code of an edit that respells a count (the ``normalize-counts`` setting): no finding."""
 ODD_BREAKS = frozenset("\r\x85\u2028\u2029")
@@ -35,6 +34,17 @@ class Edit:
     code: str = ""
     """The finding it fixes (``CD303``), or :data:`NORMALIZE` for a respelled count."""
     unsafe: bool = False
+
+
+def fix_safety(code: str) -> FixSafety:
+    """The fix safety of the rule with this code (none for a code no rule has)."""
+    rule = BY_CODE.get(code)
+    return rule.fix_safety if rule is not None else FixSafety.NONE
+
+
+def fix_of(rule: Rule, start: int, end: int, replacement: str) -> Edit:
+    """An edit that fixes a finding of ``rule``: unsafe when the rule's fix is."""
+    return Edit(start, end, replacement, rule.code, rule.fix_safety is FixSafety.UNSAFE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +99,7 @@ def fixable(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return [
         d
         for d in diagnostics
-        if d.code in FIXABLE
+        if fix_safety(d.code) is not FixSafety.NONE
         and len(d.pointer) == 3
         and d.pointer[0] == "administrations"
         and d.pointer[2] == "total"
@@ -104,9 +114,7 @@ def has_break(text: str) -> bool:
 
 def reading_problem(problems: Iterable[SourceProblem]) -> list[str]:
     """The reason a file with a reading problem (any CD0xx) is not edited, or nothing."""
-    from celldose.rules import BY_NAME
-
-    return not_read(BY_NAME[p.rule].code for p in problems)
+    return not_read(p.rule.code for p in problems)
 
 
 def not_read(codes: Iterable[str]) -> list[str]:

@@ -54,21 +54,24 @@ from celldose.fixes.spelling import (
     style_of,
     thousands_mark,
 )
+from celldose.formats import Format
+from celldose.rules import FixSafety, Rule
+from celldose.rules.total_mismatch import RULE as TOTAL_MISMATCH
+from celldose.rules.total_not_stated import RULE as TOTAL_NOT_STATED
 from celldose.sources.columns import Column
 from celldose.sources.csv_source import MARKED_STARTS
 from celldose.sources.lines import LineIndex
+from celldose.sources.problems import SourceProblem
 from celldose.sources.sheet import Cell, Grid, Sheet, SheetRow, read_sheet
 from celldose.units.format import unit_name
 from celldose.units.parse import Amount, AmountSyntaxError, parse_amount
-from celldose.units.separators import Convention, ambiguous, evidence, to_point
+from celldose.units.separators import Convention
 from celldose.validation import validate_row
 
 if TYPE_CHECKING:
     from celldose.config import CountSpelling
     from celldose.model import Administration
 
-CSV_SUFFIXES = frozenset({".csv"})
-_DELIMITERS = frozenset(",;\t")
 Place = tuple[int, Pointer]
 """A value of a sheet file: its table (from 0) and its pointer in that table's protocol."""
 
@@ -96,20 +99,20 @@ class _Table:
 
 def plan_sheet(
     text: str,
-    suffix: str,
+    form: Format,
     name: str,
     diagnostics: Iterable[Diagnostic],
     spelling: CountSpelling | None = None,
 ) -> Planned:
     """The edits that fix ``diagnostics`` of a CSV or Markdown ``text`` (and respell its counts
     when ``spelling`` is set), safe and unsafe, in order; ``name`` is the file's stem."""
-    tables = _read(text, suffix, name)
+    tables = _tables(text, form, name)
     found = fixable(diagnostics)
     problems = [p for table in tables for p in table.sheet.problems]
     blocked = reading_problem(problems)
     if blocked:
         return Planned(skipped=blocked if found else [])
-    writer = _Writer(text, csv=suffix in CSV_SUFFIXES)
+    writer = _Writer(text, tables[0].sheet.grid.delimiter if tables else None)
     targets: dict[Edit, Place] = {}
     wanted: dict[Place, Amount] = {}
     skipped: list[str] = []
@@ -129,20 +132,16 @@ def plan_sheet(
 
     def reads_back(chosen: Sequence[Edit]) -> bool:
         expect = {targets[e]: wanted[targets[e]] for e in chosen}
-        return _reads_back(tables, _read(apply(text, chosen), suffix, name), expect)
+        return _reads_back(tables, _tables(apply(text, chosen), form, name), expect)
 
     return Planned(edits, skipped, reads_back, unplaced)
 
 
-def _read(text: str, suffix: str, name: str) -> list[_Table]:
+def _tables(text: str, form: Format, name: str) -> list[_Table]:
     """The file's tables as ``celldose check`` reads them (the same stem names them)."""
-    if suffix in CSV_SUFFIXES:
-        from celldose.sources.csv_source import csv_grid
-
-        return [_Table.read(csv_grid(text, name))]
-    from celldose.sources.markdown_source import markdown_grids
-
-    return [_Table.read(grid) for grid in markdown_grids(text, name)]
+    assert form.read_tables is not None
+    grids = form.read_tables(text, name)
+    return [] if isinstance(grids, SourceProblem) else [_Table.read(grid) for grid in grids]
 
 
 _SHORT_ROW = "the row has fewer cells than its header, and no Total cell; write the total by hand"
@@ -187,19 +186,19 @@ def _fixes(
         if expected is None:
             continue
         if cell is None:
-            if "CD303" in codes:
-                unplaced.append(Unplaced("CD303", at.line, _SHORT_ROW))
+            if TOTAL_NOT_STATED.code in codes:
+                unplaced.append(Unplaced(TOTAL_NOT_STATED.code, at.line, _SHORT_ROW))
             continue
-        if "CD303" in codes and not cell.text.strip():
-            code, style = "CD303", _style(table, column, sample, spelling)
-            edit = writer.fill(cell, _spelled(expected, style), code)
-        elif "CD301" in codes and _wrong(administration, expected):
-            code, style = "CD301", _style(table, column, cell.text, spelling)
-            edit = writer.replace(cell, _spelled(expected, style), code, unsafe=True)
+        if TOTAL_NOT_STATED.code in codes and not cell.text.strip():
+            rule, style = TOTAL_NOT_STATED, _style(table, column, sample, spelling)
+            edit = writer.fill(cell, _spelled(expected, style), rule)
+        elif TOTAL_MISMATCH.code in codes and _wrong(administration, expected):
+            rule, style = TOTAL_MISMATCH, _style(table, column, cell.text, spelling)
+            edit = writer.replace(cell, _spelled(expected, style), rule)
         else:
             continue
         if edit is None:
-            unplaced.append(Unplaced(code, at.line, _NOT_IN_PLACE))
+            unplaced.append(Unplaced(rule.code, at.line, _NOT_IN_PLACE))
         else:
             yield (number, ("administrations", row.index, "total")), edit, cells(expected)
 
@@ -268,7 +267,7 @@ def _respell(
                 continue  # an empty cell, or one with a problem (reported)
             amount = read(data)
             text = normalized(amount, cell.text, spelling, comma=comma, reader=reader)
-            edit = writer.replace(cell, text, NORMALIZE) if text and amount else None
+            edit = writer.replace(cell, text, None) if text and amount else None
             if edit is not None and amount is not None:
                 yield (number, ("administrations", row.index, name)), edit, amount
     yield from _respell_field(writer, number, table, spelling)
@@ -280,39 +279,27 @@ def _respell_field(
     """``Total cells | 5e7`` above the table: its value cell, read as the sheet reads it."""
     sheet = table.sheet
     cell, data = sheet.field_cells.get("total_cells"), sheet.fields.get("total_cells")
-    comma = sheet.declared is Convention.COMMA or (
-        sheet.declared is None and sheet.grid.decimal_comma
-    )
+    comma = sheet.fields_comma
 
     def reader(text: str) -> Amount | None:
-        own = evidence(text)
-        return read(to_point(text) if own is Convention.COMMA or (own is None and comma) else text)
+        return read(sheet.field_number(text))
 
     if cell is None or data is None or reader(cell.text) is None:
         return  # absent, or written in the label's cell (``Total cells: 5e7``)
     amount = read(data)
     text = normalized(amount, cell.text, spelling, comma=comma, reader=reader)
-    edit = writer.replace(cell, text, NORMALIZE) if text else None
+    edit = writer.replace(cell, text, None) if text else None
     if edit is not None and amount is not None:
         yield (number, ("total_cells",)), edit, amount
 
 
 def _column_reader(sheet: Sheet, name: str) -> Callable[[str], Amount | None]:
-    """How a column without a header unit reads a number: its decimal convention, as
-    :meth:`celldose.sources.sheet.Sheet.rows` applies it (a text it refuses reads as None)."""
+    """How the sheet reads a number of column ``name`` (:meth:`Sheet.number`); a text it
+    refuses reads as None."""
 
     def reading(text: str) -> Amount | None:
-        own = evidence(text)
-        if sheet.declared is Convention.COMMA and own is Convention.POINT:
-            return None
-        if ambiguous(text) and name in sheet.mixed:
-            return None
-        comma = sheet.conventions.get(name) is Convention.COMMA
-        if sheet.declared is not Convention.POINT and (
-            own is Convention.COMMA or (own is None and comma)
-        ):
-            text = to_point(text)
-        return read(text)
+        number = sheet.number(name, text)
+        return read(number) if number is not None else None
 
     return reading
 
@@ -333,34 +320,40 @@ def _no_total_column(table: _Table) -> list[str]:
 class _Writer:
     """Rewrites one cell's characters in CSV or Markdown text, or says it cannot."""
 
-    def __init__(self, text: str, *, csv: bool) -> None:
+    def __init__(self, text: str, delimiter: str | None) -> None:
+        """``delimiter``: the one the CSV reader chose; None for Markdown."""
         self._text = text
-        self._csv = csv
+        self._delimiter = delimiter
         self._lines = LineIndex(text)
 
-    def fill(self, cell: Cell, value: str, code: str) -> Edit | None:
-        """An empty cell gets ``value``."""
-        if self._csv:
-            return self._csv_edit(cell, value, code, unsafe=False)
-        return self._markdown_fill(cell, value, code)
+    def fill(self, cell: Cell, value: str, rule: Rule) -> Edit | None:
+        """An empty cell gets ``value``, a fix of ``rule``."""
+        code, unsafe = rule.code, rule.fix_safety is FixSafety.UNSAFE
+        if self._delimiter is not None:
+            return self._csv_edit(cell, value, code, self._delimiter, unsafe=unsafe)
+        return self._markdown_fill(cell, value, code, unsafe=unsafe)
 
-    def replace(self, cell: Cell, value: str, code: str, *, unsafe: bool = False) -> Edit | None:
-        """A written cell's value becomes ``value``."""
-        if self._csv:
-            return self._csv_edit(cell, value, code, unsafe=unsafe)
+    def replace(self, cell: Cell, value: str, fixes: Rule | None) -> Edit | None:
+        """A written cell's value becomes ``value``: a fix of a rule, or (None) a respelling."""
+        code = fixes.code if fixes is not None else NORMALIZE
+        unsafe = fixes is not None and fixes.fix_safety is FixSafety.UNSAFE
+        if self._delimiter is not None:
+            return self._csv_edit(cell, value, code, self._delimiter, unsafe=unsafe)
         return self._markdown_replace(cell, value, code, unsafe=unsafe)
 
-    def _csv_edit(self, cell: Cell, value: str, code: str, *, unsafe: bool) -> Edit | None:
+    def _csv_edit(
+        self, cell: Cell, value: str, code: str, delimiter: str, *, unsafe: bool
+    ) -> Edit | None:
         start = self._lines.start(cell.span)
-        field = _csv_field(self._text, start, cell.text) if start is not None else None
+        field = _csv_field(self._text, start, cell.text, delimiter) if start is not None else None
         if start is None or field is None:
             return None
-        end, quoted, delimiter = field
+        end, quoted = field
         if quoted or _needs_quotes(value, delimiter):
             value = '"' + value.replace('"', '""') + '"'
         return Edit(start, end, value, code, unsafe)
 
-    def _markdown_fill(self, cell: Cell, value: str, code: str) -> Edit | None:
+    def _markdown_fill(self, cell: Cell, value: str, code: str, *, unsafe: bool) -> Edit | None:
         """Between the pipes of an empty cell: `` value `` padded to the cell's old width."""
         text = self._text
         right = self._lines.start(cell.span)
@@ -373,7 +366,7 @@ class _Writer:
             return None
         width = right - left - 1
         padded = f" {value} ".ljust(width)
-        return Edit(left + 1, right, padded, code)
+        return Edit(left + 1, right, padded, code, unsafe)
 
     def _markdown_replace(self, cell: Cell, value: str, code: str, *, unsafe: bool) -> Edit | None:
         """The cell's text, keeping its padding: spaces after it shrink or grow so that the
@@ -395,13 +388,12 @@ class _Writer:
         return Edit(start, right, value + " " * keep, code, unsafe)
 
 
-def _csv_field(text: str, start: int, written: str) -> tuple[int, bool, str] | None:
-    """Where the CSV field at ``start``, which the reader read as ``written``, ends, whether it
-    is quoted, and the record's delimiter: the one before the field, or for a record's first
-    field the one after it. None for a quoted field over several lines, a field written with
-    the apostrophe text mark, or one the reader did not read this way."""
+def _csv_field(text: str, start: int, written: str, delimiter: str) -> tuple[int, bool] | None:
+    """Where the CSV field at ``start``, which the reader read as ``written`` with this
+    ``delimiter``, ends, and whether it is quoted. None for a quoted field over several lines,
+    a field written with the apostrophe text mark, or one the reader did not read this way."""
     before = text[start - 1 : start]
-    if before not in ("", "\r", "\n") and before not in _DELIMITERS:
+    if before not in ("", "\r", "\n", delimiter):
         return None
     quoted = text.startswith('"', start)
     if quoted:
@@ -415,12 +407,11 @@ def _csv_field(text: str, start: int, written: str) -> tuple[int, bool, str] | N
         if any(c in seen for c in ('"', "\r", "\n")):
             return None
     after = text[end : end + 1]
-    delimiter = before if before in _DELIMITERS else after
-    if seen != written or delimiter not in _DELIMITERS:
-        return None  # the apostrophe text mark, a cell read otherwise, or a one-field record
+    if seen != written:
+        return None  # the apostrophe text mark, or a cell read otherwise
     if after not in (delimiter, "\r", "\n", "") or (not quoted and delimiter in seen):
         return None
-    return end, quoted, delimiter
+    return end, quoted
 
 
 def _closing_quote(text: str, index: int) -> int | None:

@@ -27,6 +27,7 @@ from celldose.fixes.edits import (
     Unplaced,
     apply,
     expected_cells,
+    fix_of,
     fixable,
     has_break,
     reading_problem,
@@ -34,6 +35,8 @@ from celldose.fixes.edits import (
 )
 from celldose.fixes.spelling import cells, count_in, normalized, read, same
 from celldose.model import Administration
+from celldose.rules.total_mismatch import RULE as TOTAL_MISMATCH
+from celldose.rules.total_not_stated import RULE as TOTAL_NOT_STATED
 from celldose.sources.sourcemap import SourceMap
 from celldose.sources.yaml_source import load_yaml
 from celldose.units.format import unit_name
@@ -97,7 +100,7 @@ def _fixes(
         if index not in rows or not isinstance(row_data, dict):
             continue
         row = rows[index]
-        if diagnostic.code == "CD303":
+        if diagnostic.code == TOTAL_NOT_STATED.code:
             edit = _insert_total(text, source_map, index, row_data, row, spelling)
         else:
             edit = _replace_total(text, source_map, index, row_data, row, spelling)
@@ -146,8 +149,8 @@ def _insert_total(
     column = key_start - (text.rfind("\n", 0, key_start) + 1)
     line = f"{' ' * column}total: {count_in(spelling or 'grouped', expected)}"
     if end[0] == end[1]:  # the last line has no line ending: start a new one
-        return Edit(end[1], end[1], eol + line, "CD303"), expected
-    return Edit(end[1], end[1], line + eol, "CD303"), expected
+        return fix_of(TOTAL_NOT_STATED, end[1], end[1], eol + line), expected
+    return fix_of(TOTAL_NOT_STATED, end[1], end[1], line + eol), expected
 
 
 def _replace_total(
@@ -183,7 +186,7 @@ def _replace_total(
         number = f"{expected:,}" if "," in written else str(expected)
         if written.rstrip().lower().endswith("cells"):
             number += " cells"
-    return Edit(start, end, number, "CD301", unsafe=True), expected
+    return fix_of(TOTAL_MISMATCH, start, end, number), expected
 
 
 def _respell(

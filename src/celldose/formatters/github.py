@@ -4,12 +4,13 @@ https://docs.github.com/actions/reference/workflow-commands-for-github-actions
 """
 
 from celldose.diagnostics import Diagnostic, Report, Severity
+from celldose.formatters.context import PLAIN, RenderContext
 from celldose.formatters.text import summary
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
-def render(report: Report) -> str:
+def render(report: Report, context: RenderContext = PLAIN) -> str:
     lines = [_annotation(d) for d in report.diagnostics]
     lines.append(summary(report))
     return "\n".join(lines) + "\n"

@@ -1,7 +1,8 @@
 """For people with a browser: one self-contained HTML page (``celldose check --format html``).
 
-The page has, for each checked file, and each protocol in it that loads
-(:func:`celldose.load_all`), the table of ``celldose show``: route, dose, days, sides, the
+The page has, for each checked file, and each protocol in it that loads (as
+:func:`celldose.load_all` would load it, from what the check kept: nothing is read or checked
+again), the table of ``celldose show``: route, dose, days, sides, the
 written and the computed total (dose x days, per side on a per-side row) and a verdict, with
 the protocol's total cells below it. A cell whose data pointer has a diagnostic (the written
 total for ``("administrations", 1, "total")``) gets the class ``problem`` and ``sev-error``,
@@ -23,11 +24,13 @@ import html
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import pint
 
 from celldose.diagnostics import Diagnostic, Pointer, Report, Severity
+from celldose.doses import cells_text
+from celldose.engine import CheckedProtocol, FileResult, ProtocolError, protocols_of
+from celldose.formatters.context import PLAIN, RenderContext
 from celldose.formatters.show import summary as show_summary
 from celldose.formatters.show import table_row as show_row
 from celldose.formatters.show import total_verdict
@@ -123,8 +126,9 @@ class _Table:
     owns: Callable[[Diagnostic], bool]
 
 
-def render(report: Report, *, load: bool = True) -> str:
-    """The page. ``load=False`` (standard input) shows diagnostics only: no file is read."""
+def render(report: Report, context: RenderContext = PLAIN) -> str:
+    """The page: each file's protocols as the check kept them (``keep``), never read again."""
+    results = {result.document.path: result for result in report.files}
     by_path: dict[str, list[Diagnostic]] = {path: [] for path in report.paths}
     for d in report.diagnostics:  # a finding for a path not in paths still gets its section
         by_path.setdefault(d.path, []).append(d)
@@ -156,7 +160,7 @@ def render(report: Report, *, load: bool = True) -> str:
         "<main>",
     ]
     for number, (path, diagnostics) in enumerate(by_path.items(), 1):
-        parts.extend(_file(number, path, diagnostics, load))
+        parts.extend(_file(number, path, diagnostics, results.get(path)))
     parts.extend(_rules(report.diagnostics))
     parts += [
         "</main>",
@@ -172,7 +176,9 @@ def _e(text: object) -> str:
     return html.escape(_UNSAFE.sub("\ufffd", str(text)), quote=True)
 
 
-def _file(number: int, path: str, diagnostics: list[Diagnostic], load: bool) -> list[str]:
+def _file(
+    number: int, path: str, diagnostics: list[Diagnostic], result: FileResult | None
+) -> list[str]:
     ids = {id(d): f"d{number}-{i}" for i, d in enumerate(diagnostics, 1)}
     counts = _counts(diagnostics)
     parts = [
@@ -181,9 +187,9 @@ def _file(number: int, path: str, diagnostics: list[Diagnostic], load: bool) -> 
         f'<p class="note">{_e(counts)}</p>',
     ]
     tables: list[_Table] = []
-    note: str | None = "it was read from standard input, which is not read twice"
-    if load:
-        tables, problem = _tables(path)
+    note: str | None = "the check kept no protocols to show"
+    if result is not None:
+        tables, problem = _tables(result)
         note = None
         if problem is not None:
             below = "its diagnostics are listed below" if diagnostics else problem
@@ -214,48 +220,25 @@ def _counts(diagnostics: list[Diagnostic]) -> str:
     return ", ".join(counted) + "."
 
 
-def _tables(path: str) -> tuple[list[_Table], str | None]:
+def _tables(result: FileResult) -> tuple[list[_Table], str | None]:
     """The file's protocols, each with the test for its own diagnostics; or why there are none."""
-    from celldose.api import load_all
-
     try:
-        protocols = load_all(path)
-    except (ValueError, OSError) as exc:  # ProtocolError is a ValueError
+        protocols = protocols_of(result)
+    except ProtocolError as exc:
         return [], str(exc)
     if len(protocols) == 1:
         return [_Table(protocols[0], None, lambda d: True)], None
-    return [
-        _Table(protocol, label, owns)
-        for protocol, (label, owns) in zip(protocols, _owners(path, len(protocols)), strict=True)
-    ], None
+    return [_Table(p.protocol, p.sheet, _owner(p)) for p in result.protocols if p.protocol], None
 
 
-def _owners(path: str, count: int) -> list[tuple[str | None, Callable[[Diagnostic], bool]]]:
+def _owner(checked: CheckedProtocol) -> Callable[[Diagnostic], bool]:
     """For a file of several tables, which diagnostics are each table's: a workbook's by their
     worksheet, a Markdown page's by the lines of its table (and the text above it)."""
-    from celldose.api import read_source
-
-    try:
-        source = read_source(Path(path))
-    except (ValueError, OSError):
-        source = None
-    grids = source if isinstance(source, list) else []
-    if len(grids) != count:  # the file changed since it was loaded: highlight nothing
-        return [(None, _nothing)] * count
-    owners: list[tuple[str | None, Callable[[Diagnostic], bool]]] = []
-    for grid in grids:
-        if grid.sheet is not None:
-            owners.append((grid.sheet, _on_sheet(grid.sheet)))
-            continue
-        lines = [
-            span.line
-            for row in grid.rows()
-            if isinstance(row, list)
-            for cell in row
-            if (span := cell.span) is not None
-        ]
-        owners.append((None, _in_lines(min(lines), max(lines)) if lines else _nothing))
-    return owners
+    if checked.sheet is not None:
+        return _on_sheet(checked.sheet)
+    if checked.lines is not None:
+        return _in_lines(*checked.lines)
+    return _nothing
 
 
 def _nothing(d: Diagnostic) -> bool:
@@ -354,9 +337,9 @@ def _totals(
     if not total.complete:
         short = "unknown"
     elif total.low == total.high:
-        short = f"{total.low:,} cells"
+        short = cells_text(total.low)
     else:
-        short = f"{total.low:,} or {total.high:,} cells"
+        short = f"{cells_text(total.low).removesuffix(' cells')} or {cells_text(total.high)}"
     written = protocol.total_cells
     shown, verdict = "not written", ""
     if written is not None:

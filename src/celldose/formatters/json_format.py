@@ -3,12 +3,13 @@
 import json
 
 from celldose.diagnostics import Diagnostic, Report
+from celldose.formatters.context import PLAIN, RenderContext
 from celldose.rules import BY_CODE
 
 SCHEMA_VERSION = 1
 
 
-def render(report: Report) -> str:
+def render(report: Report, context: RenderContext = PLAIN) -> str:
     document = {
         "version": SCHEMA_VERSION,
         "tool": {"name": "celldose", "version": tool_version()},

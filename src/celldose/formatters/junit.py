@@ -28,13 +28,15 @@ import re
 import xml.etree.ElementTree as ET
 
 from celldose.diagnostics import Diagnostic, Report, Severity
+from celldose.formatters.context import PLAIN, RenderContext
 from celldose.rules import BY_CODE
 
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
-def render(report: Report, fail_on: Severity = Severity.ERROR) -> str:
+def render(report: Report, context: RenderContext = PLAIN) -> str:
+    fail_on = report.fail_on
     order = list(Severity)  # error, warning, info: most severe first, as the CLI's exit status
     failing = set(order[: order.index(fail_on) + 1])
     by_path: dict[str, list[Diagnostic]] = {path: [] for path in report.paths}

@@ -8,6 +8,7 @@ from pathlib import Path, PurePath
 from urllib.parse import quote
 
 from celldose.diagnostics import Diagnostic, Report, Severity
+from celldose.formatters.context import PLAIN, RenderContext
 from celldose.formatters.json_format import tool_version
 from celldose.rules import ALL
 
@@ -16,7 +17,7 @@ _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 _INDEX = {rule.code: index for index, rule in enumerate(ALL)}
 
 
-def render(report: Report) -> str:
+def render(report: Report, context: RenderContext = PLAIN) -> str:
     document = {
         "$schema": SCHEMA,
         "version": "2.1.0",

@@ -1,22 +1,21 @@
 """For people: ``path:line:col: CODE severity: message``, the source line with carets under the
 offending value, a fix hint, then a summary line.
 
-:func:`render` is a pure function of its arguments: the source lines come from a ``source``
-callable the caller passes (:func:`read_source` reads files), and colour is asked for, never
-guessed. Without either, the output is the plain one-line form.
+:func:`render` is a pure function of its arguments: the source lines come from the
+report's documents (the text each file was checked from: nothing is read again), and colour
+is asked for, never guessed. Without either, the output is the plain one-line form.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from pathlib import Path
 from typing import TypeAlias
 
 from celldose.diagnostics import Diagnostic, Report, Severity, Span
+from celldose.formatters.context import PLAIN, RenderContext
 
 SourceText: TypeAlias = Callable[[str], str | None]
 """The text of a reported path, or None when there is none to show (a workbook, a binary)."""
@@ -38,18 +37,14 @@ _COLORS = {
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def render(
-    report: Report,
-    *,
-    color: bool = False,
-    source: SourceText | None = None,
-    with_summary: bool = True,
-) -> str:
-    """The report as text. ``color`` adds ANSI colours to the code, the severity and the carets;
-    ``source`` gives a path's text, to show each located diagnostic's line under it; without
-    ``with_summary`` the last line (``Checked 3 files: ...``) is left out."""
+def render(report: Report, context: RenderContext = PLAIN) -> str:
+    """The report as text. ``context.color`` adds ANSI colours to the code, the severity and
+    the carets; ``context.show_source`` shows each located diagnostic's line under it, from the
+    documents the report holds; without ``context.with_summary`` the last line
+    (``Checked 3 files: ...``) is left out."""
     lines: list[str] = []
-    texts = _LastFile(source) if source is not None else None
+    color = context.color
+    texts = _texts(report) if context.show_source else None
     for d in report.diagnostics:
         what = _paint(f"{d.code} {d.severity.value}", d, color)
         lines.append(f"{_where(d)}: {what}: {d.message}")
@@ -57,19 +52,19 @@ def render(
             lines.extend(_excerpt(texts.line(d.path, d.span.line), d, color))
         if d.fix:
             lines.append(f"  fix: {d.fix}")
-    if with_summary:
+    if context.with_summary:
         lines.append(summary(report))
     return "".join(line + "\n" for line in lines)
 
 
-def render_statistics(report: Report, *, with_summary: bool = True) -> str:
+def render_statistics(report: Report, context: RenderContext = PLAIN) -> str:
     """Findings per rule, most frequent first, then the summary line."""
     counts: dict[tuple[str, str], int] = {}
     for d in report.diagnostics:
         counts[(d.code, d.name)] = counts.get((d.code, d.name), 0) + 1
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     lines = [f"{n:6d}  {code}  {name}" for (code, name), n in ordered]
-    if with_summary:
+    if context.with_summary:
         lines.append(summary(report))
     return "".join(line + "\n" for line in lines)
 
@@ -86,30 +81,14 @@ def summary(report: Report) -> str:
     return f"{checked}: {', '.join(shown) if shown else 'no problems'}."
 
 
-def read_source(path: str) -> str | None:
-    """A reported file's text for its source lines: None for a workbook (no text lines), and
-    for a file that is no longer a readable text file of at most 10 MiB."""
-    from celldose.sources.problems import SourceProblem
-    from celldose.sources.text import read_text
+def _texts(report: Report) -> _LastFile:
+    documents = report.documents()
 
-    name = os.path.basename(path)  # noqa: PTH119 (no Path built for each reported file)
-    if len(name) > len(".xlsx") and name[-5:].lower() == ".xlsx":  # Path(path).suffix's rule
-        return None
-    text = read_text(path)  # bounded: a regular file, 10 MiB, decoded like the check
-    return None if isinstance(text, SourceProblem) else text
+    def text_of(path: str) -> str | None:
+        document = documents.get(path)
+        return document.text if document is not None else None
 
-
-def source_of_bytes(label: str, raw: bytes) -> SourceText:
-    """The source of a report on standard input: ``raw`` decoded as its check decoded it, for
-    ``label`` only (a file of that name on disk may hold other text)."""
-    from celldose.sources.problems import SourceProblem
-    from celldose.sources.text import MAX_BYTES, decode
-
-    text = None
-    if len(raw) <= MAX_BYTES and Path(label).suffix.lower() != ".xlsx":
-        decoded = decode(raw)
-        text = None if isinstance(decoded, SourceProblem) else decoded
-    return lambda path: text if path == label else None
+    return _LastFile(text_of)
 
 
 def _where(d: Diagnostic) -> str:

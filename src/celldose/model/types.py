@@ -2,7 +2,8 @@
 
 Each type accepts what a sheet writes (text) and what a program passes (int, exact float,
 a pint Quantity), and fails with a :class:`pydantic_core.PydanticCustomError` whose ``type`` is
-the name of the celldose rule that documents the failure. That keeps one catalogue of codes
+an :class:`~celldose.model.errors.ErrorType`, the name of the celldose rule that documents the
+failure. That keeps one catalogue of codes
 for validation failures and rule findings alike.
 """
 
@@ -25,6 +26,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from celldose.diagnostics import describe, quote
+from celldose.model.errors import ErrorType
 from celldose.units.digits import digit_problem
 from celldose.units.format import format_quantity
 from celldose.units.memo import by_identity
@@ -104,21 +106,25 @@ def _count(value: object) -> tuple[int, UnitsContainer] | _Refusal:
     what = _not_a_count(amount.unit)
     if what is not None:
         return _Refusal(
-            "not-a-cell-count",
+            ErrorType.NOT_A_CELL_COUNT,
             "{text} is {what}, not a cell count (expected cells or cells/kg)",
             {"text": _quote(value), "what": what},
         )
     if amount.value <= 0:
         return _Refusal(
-            "non-positive-count", "{text} is not a positive cell count", {"text": _quote(value)}
+            ErrorType.NON_POSITIVE_COUNT,
+            "{text} is not a positive cell count",
+            {"text": _quote(value)},
         )
     if not amount.is_integer:
         return _Refusal(
-            "invalid-cell-count", "{text} is not a whole number of cells", {"text": _quote(value)}
+            ErrorType.INVALID_CELL_COUNT,
+            "{text} is not a whole number of cells",
+            {"text": _quote(value)},
         )
     if amount.value > MAX_COUNT:
         return _Refusal(
-            "invalid-cell-count",
+            ErrorType.INVALID_CELL_COUNT,
             "{text} is more than 10^30 cells: not a count celldose can check",
             {"text": _quote(value)},
         )
@@ -156,25 +162,25 @@ def _measure(kind: str) -> Callable[[object], pint.Quantity[Any]]:
                 amount = parse_amount(value)
             except AmountSyntaxError as exc:
                 raise PydanticCustomError(
-                    "invalid-measure",
+                    ErrorType.INVALID_MEASURE,
                     "{text} is not {example}: {reason}",
                     {"text": _quote(value), "example": example, "reason": exc.reason},
                 ) from None
         else:
             raise PydanticCustomError(
-                "invalid-measure",
+                ErrorType.INVALID_MEASURE,
                 "expected {example} (with its unit), found {kind}",
                 {"example": example, "kind": describe(value)},
             )
         if dict(amount.unit.dimensionality) != dims:
             raise PydanticCustomError(
-                "invalid-measure",
+                ErrorType.INVALID_MEASURE,
                 "{text} is not {example}",
                 {"text": _quote(value), "example": example},
             )
         if amount.value <= 0 or amount.value > MAX_COUNT:
             raise PydanticCustomError(
-                "invalid-measure",
+                ErrorType.INVALID_MEASURE,
                 "{text} is not a positive amount within bounds",
                 {"text": _quote(value)},
             )
@@ -198,12 +204,12 @@ def to_dose(value: object) -> pint.Quantity[Any] | NotApplicable:
     try:
         return to_total(value)
     except PydanticCustomError as error:
-        if error.type != "not-a-cell-count":
+        if error.type != ErrorType.NOT_A_CELL_COUNT:
             raise
     amount = _amount(value)
     if amount.value <= 0 or amount.value > MAX_COUNT:
         raise PydanticCustomError(
-            "non-positive-count", "{text} is not a positive amount", {"text": _quote(value)}
+            ErrorType.NON_POSITIVE_COUNT, "{text} is not a positive amount", {"text": _quote(value)}
         )
     magnitude = int(amount.value) if amount.is_integer else amount.value
     return quantity(magnitude, amount.unit._units)
@@ -250,11 +256,13 @@ def to_days(value: object) -> int:
         problem = digit_problem(digits)
         if problem is not None:
             raise PydanticCustomError(
-                "invalid-days", "{text}: {reason}", {"text": _quote(value), "reason": problem}
+                ErrorType.INVALID_DAYS,
+                "{text}: {reason}",
+                {"text": _quote(value), "reason": problem},
             )
         if len(digits) > 1 and digits.startswith("0"):
             raise PydanticCustomError(
-                "invalid-days",
+                ErrorType.INVALID_DAYS,
                 "{text} has a leading zero (YAML 1.1 reads it as octal); write {plain}",
                 {"text": _quote(value), "plain": digits.lstrip("0") or "0"},
             )
@@ -272,7 +280,7 @@ _PLAIN_DAYS = {str(n): n for n in range(1, 1000)}
 
 def _days_error(value: object) -> PydanticCustomError:
     return PydanticCustomError(
-        "invalid-days",
+        ErrorType.INVALID_DAYS,
         "{text} is not a positive whole number of days",
         {"text": _quote(value)},
     )
@@ -284,20 +292,22 @@ def to_flag(value: object) -> bool | None:
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
-    raise PydanticCustomError("wrong-type", "{text} is not true or false", {"text": _quote(value)})
+    raise PydanticCustomError(
+        ErrorType.WRONG_TYPE, "{text} is not true or false", {"text": _quote(value)}
+    )
 
 
 def _amount(value: object) -> Amount:
     if isinstance(value, bool):
         raise PydanticCustomError(
-            "invalid-cell-count", "{text} is not a cell count", {"text": _quote(value)}
+            ErrorType.INVALID_CELL_COUNT, "{text} is not a cell count", {"text": _quote(value)}
         )
     if isinstance(value, int):
         return Amount(Fraction(value), cell_unit())
     if isinstance(value, float):
         if not math.isfinite(value) or abs(value) > 2**53:
             raise PydanticCustomError(
-                "invalid-cell-count",
+                ErrorType.INVALID_CELL_COUNT,
                 "{text} is not a float that holds an exact count; pass an int or a string",
                 {"text": _quote(value)},
             )
@@ -305,7 +315,7 @@ def _amount(value: object) -> Amount:
     if isinstance(value, pint.Quantity):
         if value._REGISTRY is not registry():  # its units mean nothing to celldose's registry
             raise PydanticCustomError(
-                "wrong-type",
+                ErrorType.WRONG_TYPE,
                 "{text} {unit} is a quantity of another pint unit registry: pass text such "
                 "as '50 million cells' or '70 kg', or a quantity of "
                 "celldose.units.registry.registry()",
@@ -314,7 +324,7 @@ def _amount(value: object) -> Amount:
         magnitude = value.magnitude
         if isinstance(magnitude, bool) or not isinstance(magnitude, int | float | Fraction):
             raise PydanticCustomError(
-                "invalid-cell-count", "{text} is not a cell count", {"text": _quote(value)}
+                ErrorType.INVALID_CELL_COUNT, "{text} is not a cell count", {"text": _quote(value)}
             )
         return Amount(Fraction(magnitude), value.units)
     if isinstance(value, str):
@@ -322,12 +332,12 @@ def _amount(value: object) -> Amount:
             return parse_amount(value)
         except AmountSyntaxError as exc:
             raise PydanticCustomError(
-                "invalid-cell-count",
+                ErrorType.INVALID_CELL_COUNT,
                 "{text} is not a cell count: {reason}",
                 {"text": _quote(value), "reason": exc.reason},
             ) from None
     raise PydanticCustomError(
-        "wrong-type",
+        ErrorType.WRONG_TYPE,
         "expected a cell count such as 50,000,000, found {kind}",
         {"kind": describe(value)},
     )

@@ -10,12 +10,14 @@ from types import MappingProxyType
 from celldose.rules import (
     adjunct_cell_total,
     adjunct_dose_not_counted,
+    ambiguous_route,
     dose_not_stated,
     dose_outside_studied_range,
     implausible_weight,
     laterality_without_per_side,
     protocol_total_mismatch,
     reading,
+    sides_without_sides,
     structure,
     total_mismatch,
     total_not_stated,
@@ -23,7 +25,7 @@ from celldose.rules import (
     unknown_route,
     volume_mismatch,
 )
-from celldose.rules.base import Finding, RowContext, Rule
+from celldose.rules.base import Finding, FixSafety, RowContext, Rule
 
 CONSISTENCY: tuple[Rule, ...] = (
     total_mismatch.RULE,
@@ -33,7 +35,9 @@ CONSISTENCY: tuple[Rule, ...] = (
     adjunct_cell_total.RULE,
     adjunct_dose_not_counted.RULE,
     unknown_route.RULE,
+    ambiguous_route.RULE,
     laterality_without_per_side.RULE,
+    sides_without_sides.RULE,
     volume_mismatch.RULE,
     dose_outside_studied_range.RULE,
     protocol_total_mismatch.RULE,
@@ -55,6 +59,7 @@ __all__ = [
     "PROTOCOL_CHECKS",
     "ROW_CHECKS",
     "Finding",
+    "FixSafety",
     "RowContext",
     "Rule",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import pint
@@ -19,8 +20,7 @@ DOCS_URL = "https://github.com/celldose/celldose/blob/main/docs/rules.md#{code}"
 class Finding:
     """A problem found by a rule or a validator, located by a data pointer, not yet by a line."""
 
-    rule: str
-    """The rule's name, e.g. ``total-mismatch``."""
+    rule: Rule
     message: str
     pointer: Pointer
     fix: str | None = None
@@ -49,12 +49,68 @@ sum is asked for, not given: most protocols state no total_cells, and adding up 
 would cost a fifth of checking them."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Rule:
-    """One stable code, and everything a person needs to understand and fix it.
+class FixSafety(StrEnum):
+    """What ``celldose check --fix`` does with a rule's findings."""
 
-    ``bad`` and ``good`` are complete protocol files: a test checks that ``bad`` makes exactly
-    this rule fire and ``good`` makes nothing fire.
+    SAFE = "safe"
+    """Fixed by ``--fix``: the edit writes only what the file already states."""
+    UNSAFE = "unsafe"
+    """Fixed only with ``--unsafe-fixes``: the edit may write a wrong number, so a person asks."""
+    NONE = "none"
+    """No automatic fix."""
+
+
+@dataclass(frozen=True, slots=True)
+class Workbook:
+    """An example workbook, stated as its one worksheet's rows (a formula is text starting
+    with ``=``, saved without a value, as a program that does not calculate saves it)."""
+
+    sheet: str
+    rows: tuple[tuple[str | int, ...], ...]
+    hidden_rows: tuple[int, ...] = ()
+    """Rows (numbered from 1) that a spreadsheet program hides."""
+    formats: tuple[tuple[str, str], ...] = ()
+    """Number formats of cells: ``(("D2", '"50,000,000"'),)``."""
+
+    def content(self) -> bytes:
+        """The workbook as XLSX bytes, written by openpyxl (as ``celldose convert`` writes)."""
+        import io
+
+        from openpyxl import Workbook as Book
+
+        book = Book()
+        worksheet = book.active
+        assert worksheet is not None
+        worksheet.title = self.sheet
+        for row in self.rows:
+            worksheet.append(row)
+        for number in self.hidden_rows:
+            worksheet.row_dimensions[number].hidden = True
+        for ref, code in self.formats:
+            worksheet[ref].number_format = code
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+
+Example = str | bytes | Workbook
+"""A complete protocol file: text, bytes (for what is not text) or a workbook."""
+
+
+def example_bytes(example: Example) -> bytes:
+    """An example as the bytes of its file."""
+    if isinstance(example, Workbook):
+        return example.content()
+    return example if isinstance(example, bytes) else example.encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Rule:
+    """One stable code, and everything a person needs to understand and fix it. Each rule is
+    one object, which findings carry: two rules are equal only when they are the same rule.
+
+    ``bad`` and ``good`` are complete protocol files, checked under ``example_suffix``: a test
+    checks that ``bad`` makes exactly this rule fire and ``good`` makes nothing fire.
     """
 
     code: str
@@ -63,8 +119,11 @@ class Rule:
     summary: str
     explanation: str
     fix: str
-    bad: str | None = None
-    good: str | None = None
+    fix_safety: FixSafety = FixSafety.NONE
+    bad: Example | None = None
+    good: Example | None = None
+    example_suffix: str = ".yaml"
+    """The file ending the examples are checked under (``.csv``, ``.xlsx``)."""
     check_row: RowCheck | None = None
     check_protocol: ProtocolCheck | None = None
     details: Callable[[], str] | None = None

@@ -25,7 +25,7 @@ def check(protocol: ProtocolFields, sum_rows: Callable[[], CellSum]) -> Iterator
         return
     side = "less" if kg < LIGHTEST_KG else "more"
     yield Finding(
-        RULE.name,
+        RULE,
         f"patient_weight {format_quantity(weight)} is {side} than any patient weighs "
         f"(celldose expects {float(LIGHTEST_KG)} kg to {HEAVIEST_KG} kg); per-kg doses are "
         "computed from it",

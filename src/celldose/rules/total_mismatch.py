@@ -8,7 +8,7 @@ import pint
 from celldose.diagnostics import Severity
 from celldose.doses import PerInjection, cells_text, per_kg_with_weight
 from celldose.model import Administration
-from celldose.rules.base import Finding, RowContext, Rule
+from celldose.rules.base import Finding, FixSafety, RowContext, Rule
 from celldose.units.format import format_quantity, unit_name
 
 
@@ -30,7 +30,7 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     side = " per side" if row.per_side else ""
     if row.per_side and total.magnitude == 2 * expected.magnitude:
         yield Finding(
-            RULE.name,
+            RULE,
             f"total {format_quantity(total)} is the both-sides figure: per side, dose "
             f"{format_quantity(dose)} x {row.days} day{'s' if row.days != 1 else ''} = "
             f"{format_quantity(expected)}; both sides = {format_quantity(total)}",
@@ -44,7 +44,7 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
         f"day{'s' if row.days != 1 else ''} = {format_quantity(expected)}{side}"
     )
     fix = f"make the total {format_quantity(expected)}, or correct the dose or days"
-    yield Finding(RULE.name, message, ("total",), fix)
+    yield Finding(RULE, message, ("total",), fix)
 
 
 def _against(row: Administration, total: int, cells: PerInjection) -> Iterator[Finding]:
@@ -62,7 +62,7 @@ def _against(row: Administration, total: int, cells: PerInjection) -> Iterator[F
             f"{cells_text(cells.high * row.days)} for a weight written to this precision"
         )
     yield Finding(
-        RULE.name,
+        RULE,
         f"total {total:,} cells != {cells.how} x {days} = {computed}{side}",
         ("total",),
         _fix(cells, row.days),
@@ -99,6 +99,7 @@ RULE = Rule(
         "to 154.5 lb)."
     ),
     fix="Make the total equal dose x days, or correct the dose or days.",
+    fix_safety=FixSafety.UNSAFE,
     bad=(
         "protocol: Knee\nadministrations:\n  - route: intra-articular\n    dose: 50,000,000\n"
         "    days: 2\n    total: 50,000,000\n"

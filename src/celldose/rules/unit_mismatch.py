@@ -25,7 +25,7 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
         return  # the weight's own diagnostic says what is wrong
     if per_kg:
         yield Finding(
-            RULE.name,
+            RULE,
             f"total is in cells but dose is in {unit_label(dose)}, and the protocol "
             "states no patient_weight: the cells cannot be computed",
             ("total",),
@@ -34,7 +34,7 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
         )
         return
     yield Finding(
-        RULE.name,
+        RULE,
         f"total is in {unit_label(total)} but dose is in {unit_label(dose)}: "
         "the two cannot be compared",
         ("total",),

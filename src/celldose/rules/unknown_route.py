@@ -11,7 +11,7 @@ from celldose.vocabulary import RouteKind, classify
 def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     if classify(row.route).kind is RouteKind.UNKNOWN:
         yield Finding(
-            RULE.name,
+            RULE,
             f"unknown route {quote(row.route_name)}: treated as a route that delivers cells",
             ("route",),
             "use a known route name (intra-articular, intradiscal, epidural, periarticular, "

@@ -20,7 +20,7 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     if isinstance(dose, pint.Quantity) and unit_name(dose) == "cell":
         if dose.magnitude != cells:
             yield Finding(
-                RULE.name,
+                RULE,
                 f"dose {format_quantity(dose)} != {implied.how} = {cells_text(cells)}",
                 ("dose",),
                 "correct the dose, the concentration or the volume: the three must agree",
@@ -30,7 +30,7 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
         return  # a per-kg dose: the volume is not compared with it
     if cells.denominator != 1:
         yield Finding(
-            RULE.name,
+            RULE,
             f"{implied.how} = {cells_text(cells)}: not a whole number of cells",
             ("volume",),
             "correct the concentration or the volume",
@@ -41,7 +41,7 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
         if total.magnitude != expected:
             days = f"{row.days} day{'s' if row.days != 1 else ''}"
             yield Finding(
-                RULE.name,
+                RULE,
                 f"total {format_quantity(total)} != {implied.how} x {days} = "
                 f"{cells_text(expected)}",
                 ("total",),

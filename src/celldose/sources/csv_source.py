@@ -15,6 +15,7 @@ import io
 from collections.abc import Iterator
 
 from celldose.diagnostics import Span
+from celldose.rules import reading
 from celldose.sources.columns import recognize
 from celldose.sources.problems import SourceProblem
 from celldose.sources.sheet import MAX_PREAMBLE_ROWS, Cell, Grid, Row
@@ -30,6 +31,7 @@ def csv_grid(text: str, name: str) -> Grid:
         name=name,
         rows=lambda: _rows(text, delimiter),
         decimal_comma=delimiter == ";",
+        delimiter=delimiter,
     )
 
 
@@ -71,7 +73,7 @@ def _rows(text: str, delimiter: str) -> Iterator[Row]:
             return
         except csv.Error as exc:
             yield SourceProblem(
-                "sheet-syntax",
+                reading.SHEET_SYNTAX,
                 f"the CSV cannot be read from here: {_reason(exc)}",
                 Span(line, 1, line, 2),
                 "close the quote, or quote a field that holds the delimiter or a line break",
@@ -81,7 +83,7 @@ def _rows(text: str, delimiter: str) -> Iterator[Row]:
         consumed.clear()
         if len(record) > MAX_COLUMNS:
             yield SourceProblem(
-                "input-limit",
+                reading.INPUT_LIMIT,
                 f"a row of {len(record):,} cells; only the first {MAX_COLUMNS} are read",
                 Span(line, 1, line, 2),
             )

@@ -14,6 +14,7 @@ import itertools
 import re
 from collections.abc import Iterator
 
+from celldose.rules import reading
 from celldose.sources.csv_source import MAX_COLUMNS
 from celldose.sources.lines import LineIndex
 from celldose.sources.problems import SourceProblem
@@ -94,7 +95,7 @@ def _grid(
             cells = _table_cells(lines[number], offsets[number], index)
             if cells is not None and len(cells) > MAX_COLUMNS:
                 yield SourceProblem(
-                    "input-limit",
+                    reading.INPUT_LIMIT,
                     f"a table row of more than {MAX_COLUMNS} cells; only the first "
                     f"{MAX_COLUMNS} are read",
                     cells[0].span,

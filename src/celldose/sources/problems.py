@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from celldose.diagnostics import Pointer, Span
+
+if TYPE_CHECKING:
+    from celldose.rules.base import Rule
 
 
 @dataclass(frozen=True, slots=True)
 class SourceProblem:
-    """A problem found while reading, named by the rule that documents it."""
+    """A problem found while reading, and the rule that documents it."""
 
-    rule: str
+    rule: Rule
     message: str
     span: Span | None
     fix: str | None = None

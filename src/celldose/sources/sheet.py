@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from celldose.diagnostics import Pointer, Span, quote
+from celldose.rules import reading, structure
 from celldose.sources.columns import (
     NUMBER_FIELDS,
     REQUIRED,
@@ -61,6 +62,13 @@ class Cell:
     """Why the cell holds no usable value (a formula without a saved value, a merged cell)."""
     typed: bool = False
     """The value was stored as a number (a workbook), so no locale decides its marks."""
+    hidden_row: bool = False
+    """The cell is on a row a spreadsheet program hides (a workbook's ``<row hidden="1">``)."""
+    shown: str | None = None
+    """What a spreadsheet shows instead of ``text``, when its number format shows another
+    number (or none); see :mod:`celldose.sources.xlsx.display`."""
+    number_format: str | None = None
+    """The number format that shows :attr:`shown`."""
 
     @property
     def span(self) -> Span | None:
@@ -83,8 +91,12 @@ class Grid:
     """The worksheet's name, in a workbook."""
     decimal_comma: bool = False
     """The file hints at a decimal comma (a semicolon-delimited CSV)."""
+    delimiter: str | None = None
+    """The delimiter the CSV reader chose (``,``, ``;`` or tab); None in other formats."""
     title: str | None = None
     """A heading above the table (Markdown) that names the protocol."""
+    hidden_sheet: str | None = None
+    """``"hidden"`` or ``"very hidden"`` when a workbook hides the worksheet's tab."""
 
 
 @dataclass(slots=True)
@@ -143,8 +155,9 @@ class Sheet:
                     unnamed.add(position)
                     self.problems.append(
                         SourceProblem(
-                            "unknown-key",
-                            f"{_where(cell)}a value in a column without a header; it is not read",
+                            structure.UNKNOWN_KEY,
+                            f"{_where(cell)}a value in a column without a header; it is not read"
+                            f"{_hidden(self.grid, cell)}",
                             cell.span,
                             "name the column in the header row, or move the value",
                         )
@@ -159,7 +172,11 @@ class Sheet:
                     said.add(cell.problem)
                     self.problems.append(
                         SourceProblem(
-                            "unreadable-cell", _where(cell) + cell.problem, cell.span, None, pointer
+                            reading.UNREADABLE_CELL,
+                            _where(cell) + cell.problem + _hidden(self.grid, cell),
+                            cell.span,
+                            None,
+                            pointer,
                         )
                     )
                 else:
@@ -167,54 +184,94 @@ class Sheet:
                 continue
             if not cell.text.strip():
                 continue
+            if cell.shown is not None:
+                self.problems.append(_displayed(self.grid, cell))
             value = self._value(column, cell, pointer)
             if value is not None:
                 data[column.field] = value
         first = next((c for c in row if c.text or c.problem), row[0])
+        if first.hidden_row:
+            self.problems.append(
+                _hidden_row(
+                    first,
+                    "celldose reads it as an administration: it is checked, and "
+                    "its cells count toward the protocol's totals",
+                )
+            )
         return SheetRow(index, data, cells, first)
 
     def _value(self, column: Column, cell: Cell, pointer: Pointer) -> str | None:
         text = cell.text
         if column.field not in NUMBER_FIELDS or cell.typed:
             return _with_unit(text, column)
+        number = self.number(column.field, text)
+        if number is None:
+            self.problems.append(self._refused(column, cell, pointer))
+            return None
+        return _with_unit(number, column)
+
+    def number(self, name: str, text: str) -> str | None:
+        """A number of count column ``name`` as this sheet reads it: with a decimal point, by
+        the sheet's stated mark or the column's convention; None for a number the sheet
+        refuses (:meth:`rows` reports why). The one reader of a sheet's numbers: the fixes
+        read a respelled number back with it."""
         own = evidence(text)
         # A stated decimal point reads numbers exactly as YAML does (its grammar refuses 2,5
         # itself); a stated decimal comma makes 2.5 and 50,000,000 contradictions.
         if self.declared is Convention.COMMA and own is Convention.POINT:
-            self.problems.append(
-                SourceProblem(
-                    "invalid-cell-count",
-                    f"{_where(cell)}{column.field} {quote(text)} is written with a "
-                    f"decimal point, but the sheet states its decimal mark is a comma",
-                    cell.span,
-                    "write the number with the sheet's decimal mark, or correct the Decimal "
-                    "mark row",
-                    pointer,
-                )
-            )
             return None
-        if ambiguous(text) and column.field in self.mixed:
-            point, comma = self.mixed[column.field]
-            as_point, as_grouped = readings(text)
-            first, second = (as_point, as_grouped) if "." in text else (as_grouped, as_point)
-            self.problems.append(
-                SourceProblem(
-                    "invalid-cell-count",
-                    f"{_where(cell)}{column.field} {quote(text)} is ambiguous: {first} or "
-                    f"{second}. This column writes numbers both with a decimal point "
-                    f"({quote(point)}) and with a decimal comma ({quote(comma)})",
-                    cell.span,
-                    "write the number without thousands marks, e.g. 50000000",
-                    pointer,
-                )
-            )
+        if ambiguous(text) and name in self.mixed:
             return None
-        convention = self.conventions.get(column.field)
         if self.declared is Convention.POINT:
-            return _with_unit(text, column)  # read as YAML reads it: 2,5 stays an error
-        if own is Convention.COMMA or (own is None and convention is Convention.COMMA):
-            text = to_point(text)
-        return _with_unit(text, column)
+            return text  # read as YAML reads it: 2,5 stays an error
+        if own is Convention.COMMA or (
+            own is None and self.conventions.get(name) is Convention.COMMA
+        ):
+            return to_point(text)
+        return text
+
+    def _refused(self, column: Column, cell: Cell, pointer: Pointer) -> SourceProblem:
+        """Why :meth:`number` refused a cell's number."""
+        text = cell.text
+        if self.declared is Convention.COMMA:
+            return SourceProblem(
+                structure.INVALID_CELL_COUNT,
+                f"{_where(cell)}{column.field} {quote(text)} is written with a "
+                f"decimal point, but the sheet states its decimal mark is a comma"
+                f"{_hidden(self.grid, cell)}",
+                cell.span,
+                "write the number with the sheet's decimal mark, or correct the Decimal mark row",
+                pointer,
+            )
+        point, comma = self.mixed[column.field]
+        as_point, as_grouped = readings(text)
+        first, second = (as_point, as_grouped) if "." in text else (as_grouped, as_point)
+        return SourceProblem(
+            structure.INVALID_CELL_COUNT,
+            f"{_where(cell)}{column.field} {quote(text)} is ambiguous: {first} or "
+            f"{second}. This column writes numbers both with a decimal point "
+            f"({quote(point)}) and with a decimal comma ({quote(comma)})"
+            f"{_hidden(self.grid, cell)}",
+            cell.span,
+            "write the number without thousands marks: <digits only>",
+            pointer,
+        )
+
+    @property
+    def fields_comma(self) -> bool:
+        """Numbers above the table read with a decimal comma: the sheet states it, or states no
+        mark and the file hints at one (a semicolon-delimited CSV)."""
+        return self.declared is Convention.COMMA or (
+            self.declared is None and self.grid.decimal_comma
+        )
+
+    def field_number(self, text: str) -> str:
+        """A number above the table (``Total cells``, ``Patient weight``) as this sheet reads
+        it, with a decimal point."""
+        own = evidence(text)
+        if own is Convention.COMMA or (own is None and self.fields_comma):
+            return to_point(text)
+        return text
 
 
 def read_sheet(grid: Grid) -> Sheet:
@@ -225,11 +282,14 @@ def read_sheet(grid: Grid) -> Sheet:
     """
     sheet = Sheet(grid)
     position = 0
+    first: Cell | None = None
     for row in grid.rows():
         if isinstance(row, SourceProblem):
             sheet.problems.append(row)
             continue
         position += 1
+        if first is None:
+            first = next((c for c in row if c.text.strip() or c.problem), None)
         if sheet.header is None:
             if position > MAX_PREAMBLE_ROWS:
                 break
@@ -241,11 +301,11 @@ def read_sheet(grid: Grid) -> Sheet:
             continue
         _collect_marks(sheet, row)
     if sheet.header is None:
-        if any(p.rule == "sheet-syntax" for p in sheet.problems):
+        if any(p.rule is reading.SHEET_SYNTAX for p in sheet.problems):
             return sheet  # the reader stopped: that is the problem to report
         sheet.problems.append(
             SourceProblem(
-                "not-a-protocol",
+                reading.NOT_A_PROTOCOL,
                 f"{_sheet_prefix(grid)}no table with a route column found in the first "
                 f"{MAX_PREAMBLE_ROWS} rows",
                 None,
@@ -253,6 +313,8 @@ def read_sheet(grid: Grid) -> Sheet:
             )
         )
         return sheet
+    if grid.hidden_sheet is not None and first is not None:
+        sheet.problems.append(_hidden_sheet(grid, first))
     _decide_conventions(sheet)
     _read_field_numbers(sheet)
     if "protocol" not in sheet.fields:
@@ -272,6 +334,8 @@ def is_header(row: list[Cell]) -> bool:
 def _header(sheet: Sheet, row: list[Cell]) -> None:
     found = [c.text.strip() for c in row if c.text.strip()]
     sheet.header = next(c for c in row if c.text.strip())
+    if sheet.header.hidden_row:
+        sheet.problems.append(_hidden_row(sheet.header, "celldose reads it as the table's header"))
     for position, cell in enumerate(row):
         if not cell.text.strip():
             continue
@@ -279,8 +343,9 @@ def _header(sheet: Sheet, row: list[Cell]) -> None:
         if isinstance(column, str):
             sheet.problems.append(
                 SourceProblem(
-                    "unknown-key",
-                    f"{_where(cell)}unknown column {quote(cell.text.strip())}: {column}",
+                    structure.UNKNOWN_KEY,
+                    f"{_where(cell)}unknown column {quote(cell.text.strip())}: {column}"
+                    f"{_hidden(sheet.grid, cell)}",
                     cell.span,
                     f"known columns: {known_columns()}; found: {', '.join(found)}",
                 )
@@ -289,9 +354,10 @@ def _header(sheet: Sheet, row: list[Cell]) -> None:
         if any(c.field == column.field for c in sheet.columns.values()):
             sheet.problems.append(
                 SourceProblem(
-                    "duplicate-key",
+                    reading.DUPLICATE_KEY,
                     f"{_where(cell)}a second {column.field} column "
-                    f"{quote(cell.text.strip())}; only the first is read",
+                    f"{quote(cell.text.strip())}; only the first is read"
+                    f"{_hidden(sheet.grid, cell)}",
                     cell.span,
                     "remove or rename one of the two columns",
                 )
@@ -304,8 +370,9 @@ def _header(sheet: Sheet, row: list[Cell]) -> None:
     for name in missing:
         sheet.problems.append(
             SourceProblem(
-                "missing-field",
-                f"{_where(sheet.header)}no {name} column; the header has: {', '.join(found)}",
+                structure.MISSING_FIELD,
+                f"{_where(sheet.header)}no {name} column; the header has: {', '.join(found)}"
+                f"{_hidden(sheet.grid, sheet.header)}",
                 sheet.header.span,
                 f"add a column named {name.title()}",
             )
@@ -331,9 +398,9 @@ def _preamble(sheet: Sheet, row: list[Cell]) -> None:
         if name is None:
             sheet.problems.append(
                 SourceProblem(
-                    "unknown-key",
+                    structure.UNKNOWN_KEY,
                     f"{_where(label)}unknown protocol field {quote(label.text.strip())} above "
-                    "the table",
+                    f"the table{_hidden(sheet.grid, label)}",
                     label.span,
                     f"known protocol fields: {known_protocol_fields()}",
                 )
@@ -343,14 +410,21 @@ def _preamble(sheet: Sheet, row: list[Cell]) -> None:
     if name in sheet.fields:
         sheet.problems.append(
             SourceProblem(
-                "duplicate-key",
-                f"{_where(label)}{name} is stated twice above the table; the first is read",
+                reading.DUPLICATE_KEY,
+                f"{_where(label)}{name} is stated twice above the table; the first is read"
+                f"{_hidden(sheet.grid, label)}",
                 label.span,
             )
         )
         return
     sheet.fields[name] = text
     sheet.field_cells[name] = value or label
+    if label.hidden_row:
+        sheet.problems.append(
+            _hidden_row(label, f"celldose reads its {name} ({quote(text)}) as the protocol's")
+        )
+    if value is not None and value.shown is not None:
+        sheet.problems.append(_displayed(sheet.grid, value))
 
 
 def _label_value(text: str) -> tuple[str, str] | None:
@@ -388,13 +462,18 @@ def _declares_mark(sheet: Sheet, label: Cell, value: Cell | None) -> bool:
     if declared is None:
         sheet.problems.append(
             SourceProblem(
-                "wrong-type",
-                f"{_where(label)}decimal mark {quote(mark.strip())} must be point or comma",
+                structure.WRONG_TYPE,
+                f"{_where(label)}decimal mark {quote(mark.strip())} must be point or comma"
+                f"{_hidden(sheet.grid, label)}",
                 (value or label).span,
             )
         )
         return True
     sheet.declared = declared
+    if label.hidden_row:
+        sheet.problems.append(
+            _hidden_row(label, f"celldose reads the sheet's {declared.value} from it")
+        )
     return True
 
 
@@ -434,16 +513,10 @@ def _decide_conventions(sheet: Sheet) -> None:
 
 def _read_field_numbers(sheet: Sheet) -> None:
     """total_cells and patient_weight above the table, read by the sheet's decimal mark."""
-    comma = sheet.declared is Convention.COMMA or (
-        sheet.declared is None and sheet.grid.decimal_comma
-    )
     for name in ("total_cells", "patient_weight"):
         text = sheet.fields.get(name)
-        if text is None:
-            continue
-        own = evidence(text)
-        if own is Convention.COMMA or (own is None and comma):
-            sheet.fields[name] = to_point(text)
+        if text is not None:
+            sheet.fields[name] = sheet.field_number(text)
 
 
 def _after_header(grid: Grid, header_position: int) -> Iterator[list[Cell]]:
@@ -482,4 +555,63 @@ def _where(cell: Cell) -> str:
 
 
 def _sheet_prefix(grid: Grid) -> str:
-    return f"sheet {quote(grid.sheet)}: " if grid.sheet else ""
+    if not grid.sheet:
+        return ""
+    hidden = f"the {grid.hidden_sheet} " if grid.hidden_sheet else ""
+    return f"{hidden}sheet {quote(grid.sheet)}: "
+
+
+def hidden_note(grid: Grid, cell: Cell | None) -> str | None:
+    """Why a person looking at the spreadsheet does not see ``cell``: ``on a hidden row``,
+    ``on the hidden sheet 'Doses'``; None when nothing hides it."""
+    row = cell is not None and cell.hidden_row
+    if grid.hidden_sheet is not None:
+        where = f"the {grid.hidden_sheet} sheet {quote(grid.sheet)}"
+        return f"on a hidden row of {where}" if row else f"on {where}"
+    return "on a hidden row" if row else None
+
+
+def _hidden(grid: Grid, cell: Cell | None) -> str:
+    note = hidden_note(grid, cell)
+    return f" ({note})" if note else ""
+
+
+def _row_of(cell: Cell) -> str:
+    span = cell.span
+    return f"row {span.line}" if span is not None else "the row"
+
+
+def _hidden_row(cell: Cell, read: str) -> SourceProblem:
+    return SourceProblem(
+        reading.HIDDEN_CONTENT,
+        f"{_where(cell)}{_row_of(cell)} is hidden, so a spreadsheet does not show it, but {read}",
+        cell.span,
+        "unhide the row, or delete it if it is not part of the protocol",
+    )
+
+
+def _hidden_sheet(grid: Grid, first: Cell) -> SourceProblem:
+    how = (
+        "is very hidden (only a macro or the file's XML can show it)"
+        if grid.hidden_sheet == "very hidden"
+        else "is hidden, so a spreadsheet shows no tab for it"
+    )
+    return SourceProblem(
+        reading.HIDDEN_CONTENT,
+        f"{_where(first)}the sheet {quote(grid.sheet)} {how}, but celldose reads it as a protocol",
+        first.span,
+        "unhide the sheet, or delete it if it is not a protocol",
+    )
+
+
+def _displayed(grid: Grid, cell: Cell) -> SourceProblem:
+    return SourceProblem(
+        reading.DISPLAYED_VALUE_DIFFERS,
+        f"{_where(cell)}the cell stores {cell.text}, but its number format "
+        f"{quote(cell.number_format)} shows {quote(cell.shown)}; celldose reads the stored "
+        "number"
+        f"{_hidden(grid, cell)}",
+        cell.span,
+        "format the cell as a plain number (General, 0 or #,##0), so that it shows the number it "
+        "stores",
+    )

@@ -8,6 +8,7 @@ import stat
 from dataclasses import dataclass
 
 from celldose.diagnostics import Span
+from celldose.rules import reading
 from celldose.sources.problems import SourceProblem
 from celldose.sources.sourcemap import SourceMap
 
@@ -34,11 +35,18 @@ class Loaded:
 
 def read_text(path: str | os.PathLike[str]) -> str | SourceProblem:
     """Read ``path`` as text: UTF-8 (with or without a BOM), or UTF-16/32 with a BOM."""
+    raw = read_bytes(path)
+    return raw if isinstance(raw, SourceProblem) else decode(raw)
+
+
+def read_bytes(path: str | os.PathLike[str]) -> bytes | SourceProblem:
+    """The bytes of a regular file (a FIFO or device would block or never end), at most
+    :data:`MAX_BYTES`; or why they cannot be read."""
     # os rather than pathlib: a check of a folder reads thousands of files named by strings.
     try:
         status = os.stat(path)  # noqa: PTH116
         if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block or never end
-            return SourceProblem("unreadable-file", "not a regular file", None)
+            return SourceProblem(reading.UNREADABLE_FILE, "not a regular file", None)
         with open(path, "rb") as handle:  # noqa: PTH123
             # read(n) allocates n bytes first: ask for the size stat gave (plus one, to see a
             # file that grew since), not the 10 MiB limit, which costs ~0.1 ms a file.
@@ -47,15 +55,15 @@ def read_text(path: str | os.PathLike[str]) -> str | SourceProblem:
                 raw += handle.read(MAX_BYTES + 1 - len(raw))
     except OSError as exc:
         return SourceProblem(
-            "unreadable-file", f"cannot read the file: {exc.strerror or exc}", None
+            reading.UNREADABLE_FILE, f"cannot read the file: {exc.strerror or exc}", None
         )
-    return too_large() if len(raw) > MAX_BYTES else decode(raw)
+    return too_large() if len(raw) > MAX_BYTES else raw
 
 
 def too_large() -> SourceProblem:
     megabytes = MAX_BYTES // (1024 * 1024)
     message = f"file is larger than {megabytes} MiB; a protocol is a few kilobytes"
-    return SourceProblem("input-limit", message, Span(1, 1, 1, 1))
+    return SourceProblem(reading.INPUT_LIMIT, message, Span(1, 1, 1, 1))
 
 
 def decode(raw: bytes) -> str | SourceProblem:
@@ -88,4 +96,4 @@ def _not_text(before: str, why: str) -> SourceProblem:
     line = before.count("\n") + 1
     column = len(before) - (before.rfind("\n") + 1) + 1
     span = Span(line, column, line, column + 1)
-    return SourceProblem("unreadable-file", f"not a text file: {why}", span)
+    return SourceProblem(reading.UNREADABLE_FILE, f"not a text file: {why}", span)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 import yaml
 
 from celldose.diagnostics import Pointer, Span, quote
+from celldose.rules import reading
 from celldose.sources.lines import LineIndex
 from celldose.sources.problems import SourceProblem
 from celldose.sources.sourcemap import SourceMap
@@ -65,7 +66,7 @@ def load_yaml(text: str) -> Loaded:
     except UnicodeEncodeError as exc:  # a lone surrogate in text that did not come from a file
         line, column = lines.locate(exc.start)
         problem = SourceProblem(
-            "unreadable-file",
+            reading.UNREADABLE_FILE,
             "not valid Unicode text: a lone surrogate character",
             Span(line, column, line, column + 1),
         )
@@ -104,7 +105,7 @@ class _Composer:
         if isinstance(event, yaml.DocumentStartEvent):
             self.problems.append(
                 SourceProblem(
-                    "yaml-unsupported",
+                    reading.YAML_UNSUPPORTED,
                     "a second YAML document: a protocol file holds one document; "
                     "put each protocol in its own file",
                     self._span(event),
@@ -117,7 +118,7 @@ class _Composer:
         if self._nodes > MAX_NODES:
             raise _Stop(
                 SourceProblem(
-                    "input-limit", f"more than {MAX_NODES:,} YAML nodes", self._span(event)
+                    reading.INPUT_LIMIT, f"more than {MAX_NODES:,} YAML nodes", self._span(event)
                 )
             )
         if type(event) is yaml.ScalarEvent:  # most events are scalars: test for them first
@@ -133,7 +134,7 @@ class _Composer:
                 self.source_map.values[pointer] = _offsets(event)
             self.problems.append(
                 SourceProblem(
-                    "yaml-unsupported",
+                    reading.YAML_UNSUPPORTED,
                     f"alias *{quote(event.anchor)[1:-1]} is not supported: write the value out, "
                     "so that each value is checked where it is written",
                     self._span(event),
@@ -145,7 +146,7 @@ class _Composer:
         if depth >= MAX_DEPTH:
             raise _Stop(
                 SourceProblem(
-                    "input-limit",
+                    reading.INPUT_LIMIT,
                     f"nesting deeper than {MAX_DEPTH} levels; a protocol needs three",
                     self._span(event),
                 )
@@ -155,7 +156,9 @@ class _Composer:
         if isinstance(event, yaml.MappingStartEvent):
             return self._mapping(event, pointer, depth, record=record)
         raise _Stop(
-            SourceProblem("yaml-syntax", f"unexpected {type(event).__name__}", self._span(event))
+            SourceProblem(
+                reading.YAML_SYNTAX, f"unexpected {type(event).__name__}", self._span(event)
+            )
         )
 
     def _sequence(
@@ -176,7 +179,7 @@ class _Composer:
             if not isinstance(key_event, yaml.ScalarEvent):
                 self.problems.append(
                     SourceProblem(
-                        "yaml-unsupported",
+                        reading.YAML_UNSUPPORTED,
                         "a key that is not plain text (a list, mapping or alias used as a key)",
                         self._span(key_event),
                     )
@@ -193,7 +196,7 @@ class _Composer:
                 where = f" (first at line {first.line})" if first else ""
                 self.problems.append(
                     SourceProblem(
-                        "duplicate-key",
+                        reading.DUPLICATE_KEY,
                         f"duplicate key {quote(key)}{where}: YAML loaders keep only one of the two",
                         self._span(key_event),
                         fix=f"remove one of the {quote(key)} entries",
@@ -219,7 +222,7 @@ class _Composer:
             return
         self.problems.append(
             SourceProblem(
-                "yaml-unsupported",
+                reading.YAML_UNSUPPORTED,
                 f"tag {quote(tag)} is not supported: celldose reads values as written",
                 self._span(event),
             )
@@ -242,8 +245,10 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, lines: LineIndex) -> SourceP
         if "maximum nesting depth" in what:
             # libyaml 0.2.5 as bundled with PyYAML 6.0.4 stops flow nesting itself, at 1,000
             # levels, while scanning ahead: before this composer's own bound is reached.
-            return SourceProblem("input-limit", f"nesting deeper than {MAX_DEPTH} levels", span)
-        return SourceProblem("yaml-syntax", f"invalid YAML: {what}", span)
+            return SourceProblem(
+                reading.INPUT_LIMIT, f"nesting deeper than {MAX_DEPTH} levels", span
+            )
+        return SourceProblem(reading.YAML_SYNTAX, f"invalid YAML: {what}", span)
     if isinstance(exc, yaml.reader.ReaderError):
         index = exc.position
         if exc.encoding != "unicode":  # libyaml: a byte offset into the UTF-8 encoding
@@ -251,8 +256,8 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, lines: LineIndex) -> SourceP
         character = chr(exc.character) if isinstance(exc.character, int) else exc.character
         line, column = lines.locate(index)
         return SourceProblem(
-            "yaml-syntax",
+            reading.YAML_SYNTAX,
             f"invalid YAML: control character {character!r} is not allowed",
             Span(line, column, line, column + 1),
         )
-    return SourceProblem("yaml-syntax", f"invalid YAML: {exc}", Span(1, 1, 1, 2))
+    return SourceProblem(reading.YAML_SYNTAX, f"invalid YAML: {exc}", Span(1, 1, 1, 2))

@@ -1,0 +1,91 @@
+"""The commands besides ``check``: ``show``, ``rules``, ``explain``, ``convert``, ``schema``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from celldose.cli.errors import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError
+
+
+def schema(config: bool) -> int:
+    from celldose.config import config_schema
+    from celldose.schema import protocol_schema
+
+    document = config_schema() if config else protocol_schema()
+    sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    return EXIT_OK
+
+
+def convert(source: str, target: str, to: str | None, force: bool) -> int:
+    from celldose.convert import ConvertError
+    from celldose.convert import convert as run_convert
+
+    prefix = "celldose convert"
+    if not Path(source).is_file():
+        raise UsageError(f"no such file: {source}", prefix)
+    if target == "-" and to == "xlsx":
+        raise UsageError("an XLSX workbook is not written to stdout", prefix)
+    try:
+        content = run_convert(source, target, to=to, force=force)
+    except ConvertError as exc:
+        print(f"{prefix}: error: {exc}", file=sys.stderr)
+        for reason in exc.reasons:
+            print(f"  {reason}", file=sys.stderr)
+        return EXIT_USAGE if not exc.reasons else EXIT_ERRORS
+    except FileExistsError:
+        raise UsageError(f"{target} exists; use --force to overwrite it", prefix) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {target}: {exc}", prefix) from None
+    if target == "-":
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+def show(path: str) -> int:
+    from celldose.api import ProtocolError, load_all
+    from celldose.diagnostics import Report
+    from celldose.formatters import show as show_format
+    from celldose.formatters import text
+
+    if not os.path.exists(path):  # noqa: PTH110 - a path string from the command line
+        raise UsageError(f"no such file or directory: {path}")
+    try:
+        protocols = load_all(path)
+    except ProtocolError as exc:
+        if exc.diagnostics:
+            sys.stdout.write(text.render(Report.of(exc.diagnostics, (path,))))
+        else:
+            sys.stderr.write(f"celldose: error: {exc}\n")
+        return EXIT_ERRORS
+    sys.stdout.write("\n".join(show_format.render(protocol, path) for protocol in protocols))
+    return EXIT_OK
+
+
+def rules() -> int:
+    from celldose.rules import ALL
+
+    width = max(len(rule.name) for rule in ALL)
+    for rule in ALL:
+        line = f"{rule.code}  {rule.severity.value:7s}  {rule.name:{width}s}  {rule.summary}"
+        sys.stdout.write(line + "\n")
+    return EXIT_OK
+
+
+def explain(wanted: str) -> int:
+    import difflib
+
+    from celldose.rules import ALL
+    from celldose.rules.docs import explain as explained
+
+    for rule in ALL:
+        if wanted.upper() == rule.code or wanted.lower() == rule.name:
+            sys.stdout.write(explained(rule).lstrip("\n").split("\n", 1)[1].lstrip("\n"))
+            return EXIT_OK
+    names = [r.code for r in ALL] + [r.name for r in ALL]
+    close = difflib.get_close_matches(wanted, names, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; celldose rules lists them"
+    raise UsageError(f"no rule {wanted!r}{hint}")

@@ -1,0 +1,142 @@
+"""Which files a check reads: files named directly, and protocol files below named folders.
+
+Below a folder, hidden entries, ``--exclude`` patterns and what git ignores are skipped; a
+file named directly is always checked. The endings picked up come from the format table
+(:data:`celldose.formats.FOLDER_SUFFIXES`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from celldose.formats import FOLDER_SUFFIXES, suffix_of
+
+
+def discover(
+    paths: Iterable[str | os.PathLike[str]], *, exclude: Sequence[str] = ()
+) -> Iterator[Path]:
+    """Files named directly, and protocol files below named directories sorted by path.
+
+    Protocol files are YAML (``.yaml``, ``.yml``), CSV, XLSX and Markdown (``.md``); a
+    Markdown file found in a directory counts only if it holds a table with a route column.
+    Below a named directory, these are skipped: hidden files and directories (``.git``,
+    ``.venv``); files and directories matching an ``exclude`` pattern (a shell glob matched
+    against the name, the path relative to the named directory and the path as reported);
+    and, inside a git work tree, the files git ignores (``.gitignore``, ``.git/info/exclude``,
+    the global excludes; a tracked file is never ignored), asked of ``git check-ignore`` when
+    git is installed. A file named directly is always checked, whatever the patterns.
+    A path that does not exist raises :class:`FileNotFoundError`.
+    """
+    return (Path(path) for path, _ in discover_files(paths, exclude))
+
+
+def discover_files(
+    paths: Iterable[str | os.PathLike[str]], exclude: Sequence[str] = ()
+) -> Iterator[tuple[str, bool]]:
+    """Like :func:`discover`, saying whether each file was named (True) or found (False)."""
+    patterns = _patterns(exclude)
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            yield from ((found, False) for found in _walk(path, patterns))
+        elif path.exists():
+            yield os.fspath(path), True
+        else:
+            raise FileNotFoundError(f"no such file or directory: {os.fspath(raw)}")
+
+
+def _excluded(path: Path, relative: Path, patterns: Sequence[str]) -> bool:
+    """Whether a file or directory found below a named directory matches a pattern.
+
+    Patterns (normalized by :func:`_patterns`) are shell globs (``fnmatch``, case-sensitive,
+    ``*`` also matches ``/``) matched against the name (``drafts``, ``*.md``), the POSIX
+    path relative to the named directory (``drafts/*.yaml``) and the path as reported
+    (``protocols/drafts``). A trailing ``/`` and a leading ``./`` or ``**/`` are ignored. An
+    excluded directory is not searched.
+    """
+    names = (path.name, relative.as_posix(), path.as_posix())
+    return any(fnmatchcase(name, pattern) for pattern in patterns for name in names)
+
+
+def _patterns(exclude: Sequence[str]) -> tuple[str, ...]:
+    patterns: list[str] = []
+    for pattern in exclude:
+        pattern = pattern.replace("\\", "/") if os.sep == "\\" else pattern
+        while pattern.startswith(("./", "**/")):
+            pattern = pattern.removeprefix("./").removeprefix("**/")
+        pattern = pattern.rstrip("/")
+        if pattern:
+            patterns.append(pattern)
+    return tuple(patterns)
+
+
+def _walk(directory: Path, exclude: Sequence[str] = ()) -> list[str]:
+    """Protocol files below ``directory``, as paths joined onto it, sorted as Paths sort.
+
+    Paths are kept as strings: a walk and the workers that read its files handle thousands,
+    and a Path costs microseconds to build, compare and send to a worker.
+    """
+    found: list[tuple[list[str], str, str]] = []  # (relative parts, relative POSIX, path)
+    for root, dirs, files in os.walk(directory):
+        here = Path(root)
+        relative = here.relative_to(directory)
+        base = os.fspath(here)  # spelled as Path spells it: "sub/x.yaml", not "./sub/x.yaml"
+        base = "" if base == "." else base if base.endswith(os.sep) else base + os.sep
+        dirs[:] = [
+            d
+            for d in dirs
+            if not d.startswith(".")
+            and not (exclude and _excluded(here / d, relative / d, exclude))
+        ]
+        prefix = "" if relative == Path() else relative.as_posix() + "/"
+        found.extend(
+            ((prefix + name).split("/"), prefix + name, base + name)
+            for name in files
+            if not name.startswith(".")
+            and suffix_of(name) in FOLDER_SUFFIXES
+            and not (exclude and _excluded(here / name, relative / name, exclude))
+        )
+    found.sort(key=lambda entry: entry[0])  # part by part, as Path orders them
+    ignored = _git_ignored(directory, [posix for _, posix, _ in found])
+    return [path for _, posix, path in found if posix not in ignored]
+
+
+GIT_TIMEOUT = 60.0
+"""Seconds ``git check-ignore`` may take before every file is checked as if it had not run."""
+
+
+def _git_ignored(directory: Path, candidates: list[str]) -> frozenset[str]:
+    """The candidates (POSIX paths relative to ``directory``) that git ignores.
+
+    None when git is not installed, ``directory`` is not in a work tree, git fails, or the
+    named directory is itself ignored (then git would ignore all of it, and it was named to
+    be checked). git runs with fsmonitor off, so a repository's configuration cannot start a
+    monitor program, and with optional locks off, so it writes nothing.
+    """
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if not candidates or git is None:
+        return frozenset()
+    query = b"".join(os.fsencode(c) + b"\0" for c in (".", *candidates))
+    command = [git, "-c", "core.fsmonitor=false", "check-ignore", "--stdin", "-z"]
+    try:
+        result = subprocess.run(
+            command,
+            cwd=directory,
+            input=query,
+            capture_output=True,
+            timeout=GIT_TIMEOUT,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    if result.returncode not in (0, 1):  # 1: nothing ignored; 128: not a work tree
+        return frozenset()
+    ignored = frozenset(os.fsdecode(p) for p in result.stdout.split(b"\0") if p)
+    return frozenset() if "." in ignored else ignored
