@@ -63,6 +63,8 @@ def _dispatch(args: argparse.Namespace, freeze_imports: bool) -> int:
         return commands.rules()
     if args.command == "explain":
         return commands.explain(args.rule)
+    if args.command == "serve":
+        return commands.serve(args.host, args.port, args.open)
     if args.command == "convert":
         return commands.convert(args.source, args.target, args.to, args.force)
     return _check(args, freeze_imports)

@@ -1,4 +1,5 @@
-"""The commands besides ``check``: ``show``, ``rules``, ``explain``, ``convert``, ``schema``."""
+"""The commands besides ``check``: ``show``, ``rules``, ``explain``, ``convert``, ``serve``,
+``schema``."""
 
 from __future__ import annotations
 
@@ -42,6 +43,40 @@ def convert(source: str, target: str, to: str | None, force: bool) -> int:
     if target == "-":
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
+    return EXIT_OK
+
+
+def serve(host: str, port: int, open_browser: bool) -> int:
+    """Serve the page until Ctrl+C; its address, token included, on a line of its own."""
+    import threading
+    import webbrowser
+
+    from celldose.serve import Server, address_of, is_loopback
+
+    prefix = "celldose serve"
+    try:
+        server = Server((host, port))
+    except OSError as exc:  # the port is taken, or the host is not this machine's
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", prefix) from None
+    if not is_loopback(host):
+        print(
+            f"{prefix}: warning: listening on {host}, not only on this computer: anyone on the "
+            "network who has the address below can use the page",
+            file=sys.stderr,
+            flush=True,
+        )
+    address = address_of(server)
+    print(f"{prefix}: open this address in your browser (it holds the page's key):")
+    print(address)
+    print("Press Ctrl+C to stop.", flush=True)
+    if open_browser:
+        threading.Thread(target=webbrowser.open, args=(address,), daemon=True).start()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print(f"{prefix}: stopped.")
+    finally:
+        server.server_close()
     return EXIT_OK
 
 

@@ -193,6 +193,24 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("target", metavar="OUT", help="the file to write, or - for stdout")
     convert.add_argument("--to", choices=(*CONVERT_TARGETS, "fhir"), help="the output format")
     convert.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+    serve = commands.add_parser(
+        "serve",
+        help="start a page in your browser to drop a sheet and see its report",
+        description=(
+            "Start a local web page: drop or paste a sheet, see each problem on its cell, "
+            "download the corrected or converted sheet. It listens only on this computer "
+            "(127.0.0.1) unless --host says otherwise, and its address carries a key (a "
+            "token) that every request must present. Ctrl+C stops it."
+        ),
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on (default 127.0.0.1, this computer only; any other "
+        "prints a warning)",
+    )
+    serve.add_argument("--port", type=_port, default=0, help="the port (default: a free one)")
+    serve.add_argument("--open", action="store_true", help="also open the page in the browser")
     schema = commands.add_parser(
         "schema",
         help="print the JSON Schema of the protocol format",
@@ -213,4 +231,10 @@ def _format_help() -> str:
 def _positive_int(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return int(text)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, got {text!r}")
     return int(text)

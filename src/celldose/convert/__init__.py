@@ -17,7 +17,7 @@ from celldose.convert.raw import NotConvertible, RawProtocol, from_grid, from_ya
 from celldose.convert.writers import unwritable_in_markdown
 from celldose.diagnostics import Severity
 from celldose.formats import BY_NAME, BY_SUFFIX, FHIR_SUFFIX, INPUTS, Format, suffix_of
-from celldose.sources.document import Document, parse, read_document
+from celldose.sources.document import Document, document_of_bytes, parse, read_document
 
 FORMATS = (*(form.name for form in INPUTS if form.write is not None), "fhir")
 
@@ -66,6 +66,15 @@ def convert(
     if os.fspath(target) != "-":
         write_atomic(Path(target), content, force=force)
     return content
+
+
+def convert_bytes(raw: bytes, name: str, to: str) -> bytes:
+    """Convert a file's bytes held in memory (an upload), whose ``name`` says its format, to
+    the format ``to``; nothing is written. Raises :class:`ConvertError` as :func:`convert`."""
+    if to not in FORMATS:
+        raise ConvertError(f"unknown output format {to!r}; one of: {', '.join(FORMATS)}")
+    document = document_of_bytes(raw, name)
+    return _fhir(document) if to == "fhir" else _render(read_raw(document), BY_NAME[to])
 
 
 def read_raw(source: Document | str | os.PathLike[str]) -> list[RawProtocol]:

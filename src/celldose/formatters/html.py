@@ -135,18 +135,23 @@ def render(report: Report, context: RenderContext = PLAIN) -> str:
     from celldose import __version__
 
     state = "ok" if report.ok else "failed"
+    page = context.page
+    policy = "default-src 'none'; style-src 'unsafe-inline'"
+    if page is not None and page.script is not None:
+        policy += "; script-src 'self'"
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta http-equiv="Content-Security-Policy" '
-        "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">',
         f"<title>celldose report: {_e(summary(report))}</title>",
-        f"<style>{_STYLE}</style>",
+        f"<style>{_STYLE}{page.style if page else ''}</style>",
+        *([f'<script src="{_e(page.script)}" defer></script>'] if page and page.script else []),
         "</head>",
         "<body>",
+        *([page.before] if page and page.before else []),
         "<header>",
         "<h1>celldose report</h1>",
         f'<p class="summary {state}">{_e(summary(report))}</p>',
