@@ -88,8 +88,15 @@ def test_a_post_from_another_site_is_refused(server: Server) -> None:
         answer = request(server, "POST", "/check", body, {**headers, "Origin": origin})
         assert answer.status == 403, origin
         assert "another web site" in answer.text
+    cross_site = {"Origin": "null", "Sec-Fetch-Site": "cross-site"}
+    assert request(server, "POST", "/check", body, {**headers, **cross_site}).status == 403
     own = f"http://127.0.0.1:{port_of(server)}"
     assert request(server, "POST", "/check", body, {**headers, "Origin": own}).status == 200
+    # the page's own form under Referrer-Policy: no-referrer, as Chromium sends it
+    same = {"Origin": "null", "Sec-Fetch-Site": "same-origin"}
+    assert request(server, "POST", "/check", body, {**headers, **same}).status == 200
+    spoofed = {"Origin": "https://evil.example", "Sec-Fetch-Site": "same-origin"}
+    assert request(server, "POST", "/check", body, {**headers, **spoofed}).status == 403
 
 
 def test_every_answer_carries_the_security_headers(server: Server) -> None:
@@ -174,7 +181,7 @@ def test_an_uploaded_workbook_with_a_wrong_total_shows_the_cell_and_cd301(
     assert "knee.xlsx" in page and "CD301" in page
     assert "Checked 1 file: 1 error" in page
     assert "Take the result away" in page
-    assert "workbooks are not rewritten" in page  # said, not offered
+    assert "cannot write corrections into an XLSX file" in page  # said, not offered
     assert 'value="fixed"' not in page
     assert base64.b64decode(hidden(answer, "data")) == wrong_total_xlsx(tmp_path)
 

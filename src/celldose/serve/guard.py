@@ -84,12 +84,23 @@ class Guard:
         accepted = {*self.names, url_host(local_address)}
         return header.lower() in {f"{name}:{self.port}" for name in accepted}
 
-    def origin_ok(self, header: str | None, host: str) -> bool:
-        """A POST's ``Origin``: absent (a program, not a browser page) or this server itself,
-        as the request's own (already checked) ``Host`` names it."""
-        if header is None:
+    def origin_ok(self, origin: str | None, fetch_site: str | None, host: str) -> bool:
+        """A POST comes from this server's own page.
+
+        ``Origin`` must be this server (as the request's own, already checked, ``Host`` names
+        it), or absent (a program, not a browser page). Because every page is sent with
+        ``Referrer-Policy: no-referrer``, Chromium sends ``Origin: null`` for the page's own
+        forms; ``null`` is accepted only when the browser also says ``Sec-Fetch-Site:
+        same-origin``, which no other site's page can make it say. A cross-site POST would
+        also come without the ``SameSite=Strict`` cookie, so without the token.
+        """
+        if fetch_site is not None and fetch_site.lower() != "same-origin":
+            return False
+        if origin is None:
             return True
-        return header.lower() == f"http://{host.lower()}"
+        if origin.lower() == "null":
+            return fetch_site is not None
+        return origin.lower() == f"http://{host.lower()}"
 
     def token_of(self, path: str, cookie_header: str | None) -> str | None:
         """The token the request presents: the query's, else the cookie's."""

@@ -26,7 +26,7 @@ from celldose.api import check_bytes
 from celldose.convert import FORMATS as CONVERT_TARGETS
 from celldose.convert import ConvertError, convert_bytes, format_for
 from celldose.diagnostics import Report
-from celldose.fixes import WORKBOOKS_NOT_REWRITTEN, fix_bytes
+from celldose.fixes import fix_bytes
 from celldose.formats import BY_NAME, FHIR_SUFFIX, for_path
 from celldose.serve import multipart
 from celldose.serve.guard import HEADERS, Guard, new_token
@@ -81,7 +81,9 @@ class Handler(BaseHTTPRequestHandler):
             )
             return False
         assert host is not None
-        if post and not guard.origin_ok(self.headers.get("Origin"), host):
+        if post and not guard.origin_ok(
+            self.headers.get("Origin"), self.headers.get("Sec-Fetch-Site"), host
+        ):
             self._refuse(
                 HTTPStatus.FORBIDDEN,
                 "Refused",
@@ -275,7 +277,11 @@ class Handler(BaseHTTPRequestHandler):
 def offer(report: Report, name: str, raw: bytes) -> Offer:
     """Whether the corrected sheet can be downloaded, and the words that say so."""
     if for_path(name).binary:
-        return Offer(False, f"celldose corrects sheets itself only as text: {_workbooks()}.")
+        return Offer(
+            False,
+            f"celldose cannot write corrections into {form_label(name)} file. Correct the "
+            "highlighted cells in your spreadsheet program, save, and drop the file here again.",
+        )
     fixed = fix_bytes(raw, report.diagnostics, name, unsafe=False)
     if fixed is not None and fixed.edits:
         return Offer(True, "Download the corrected sheet: the missing totals are filled in.")
@@ -288,8 +294,9 @@ def offer(report: Report, name: str, raw: bytes) -> Offer:
     return Offer(False, "Nothing needs correcting by celldose.")
 
 
-def _workbooks() -> str:
-    return WORKBOOKS_NOT_REWRITTEN.replace("fixes apply", "corrections apply")
+def form_label(name: str) -> str:
+    label = for_path(name).label
+    return ("an " if label[0] in "AEFHILMNORSX" else "a ") + label
 
 
 def clean_name(name: str) -> str:

@@ -36,7 +36,7 @@ button { font: inherit; font-weight: 600; padding: .45rem 1rem; margin: .25rem .
 button.primary { background: #1d5fa6; border-color: #1d5fa6; color: #fff; }
 button:focus-visible, input:focus-visible, textarea:focus-visible, a:focus-visible {
   outline: 3px solid #8a5a00; outline-offset: 2px; }
-.message { padding: .5rem .75rem; border-left: 4px solid var(--error); background: var(--error-bg);
+.alert { padding: .5rem .75rem; border-left: 4px solid var(--error); background: var(--error-bg);
   font-weight: 600; }
 .private { color: var(--muted); font-size: .9em; }
 @media print {
@@ -66,8 +66,9 @@ def _e(text: str) -> str:
 def upload_form(message: str | None = None) -> str:
     """The form that sends a file or pasted text to ``/check``; it works without script."""
     accept = ",".join(suffix for form in INPUTS for suffix in form.suffixes)
-    kinds = ", ".join(form.label for form in INPUTS)
-    shown = f'<p class="message" role="alert">{_e(message)}</p>' if message else ""
+    labels = [form.label for form in INPUTS]
+    kinds = ", ".join(labels[:-1]) + " or " + labels[-1]
+    shown = f'<p class="alert" role="alert">{_e(message)}</p>' if message else ""
     return f"""<section class="serve" aria-labelledby="serve-title">
 <h1 id="serve-title">Check a protocol sheet</h1>
 {shown}<form method="post" action="/check" enctype="multipart/form-data">
