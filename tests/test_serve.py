@@ -6,7 +6,10 @@ from __future__ import annotations
 import base64
 import io
 import re
+import subprocess
+import sys
 import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -182,6 +185,7 @@ def test_an_uploaded_workbook_with_a_wrong_total_shows_the_cell_and_cd301(
     assert "knee.xlsx" in page and "CD301" in page
     assert "Checked 1 file: 1 error" in page
     assert "Take the result away" in page
+    assert "@media print" in page  # the paper copy leaves the form out
     assert "cannot write corrections into an XLSX file" in page  # said, not offered
     assert 'value="fixed"' not in page
     assert base64.b64decode(hidden(answer, "data")) == raw  # it travels with the page
@@ -304,3 +308,79 @@ def test_concurrent_checks_from_several_tabs(server: Server, tmp_path: Path) -> 
 def test_an_unknown_page_is_404(server: Server) -> None:
     assert request(server, "GET", "/etc/passwd").status == 404
     assert post(server, "/elsewhere", ("pasted", None, b"x")).status == 404
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+def stop_at_once(self: Server) -> None:
+    raise KeyboardInterrupt
+
+
+def test_serve_prints_its_address_with_the_token_on_a_line_of_its_own(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(Server, "serve_forever", stop_at_once)
+    assert main(["serve"]) == 0
+    out, err = capsys.readouterr()
+    addresses = [line for line in out.splitlines() if line.startswith("http")]
+    assert len(addresses) == 1
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\?token=[\w-]{32}", addresses[0])
+    assert err == ""  # loopback: no warning
+
+
+def test_serve_on_another_host_warns_and_opens_the_browser_when_asked(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(Server, "serve_forever", stop_at_once)
+    opened = threading.Event()
+    seen: list[str] = []
+
+    def fake_open(url: str) -> bool:
+        seen.append(url)
+        opened.set()
+        return True
+
+    monkeypatch.setattr("webbrowser.open", fake_open)
+    assert main(["serve", "--host", "0.0.0.0", "--port", "0", "--open"]) == 0  # noqa: S104
+    out, err = capsys.readouterr()
+    assert "warning: listening on 0.0.0.0" in err and "anyone on the" in err
+    assert opened.wait(10)
+    assert seen[0] in out.splitlines()  # the printed address, opened on loopback
+    assert seen[0].startswith("http://127.0.0.1:")
+
+
+def test_serve_with_a_bad_port_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", "--port", "70000"])
+    assert exited.value.code == 2
+    assert "expected a port number" in capsys.readouterr().err
+    with running() as busy:
+        assert main(["serve", "--port", str(port_of(busy))]) == 2
+    assert "cannot listen on 127.0.0.1" in capsys.readouterr().err
+
+
+def test_the_command_serves_the_page(tmp_path: Path) -> None:
+    """One process smoke test: the installed command, its printed address, the page."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celldose", "serve"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(2)]
+        address = lines[1].strip()
+        assert address.startswith("http://127.0.0.1:"), lines
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        with browser.open(address, timeout=60) as page:
+            text = page.read().decode("utf-8")
+            assert page.headers["Content-Security-Policy"].startswith("default-src 'none'")
+        assert "Drop your sheet here" in text  # followed the redirect with the cookie
+    finally:
+        process.terminate()
+        process.wait(30)
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()
+        process.stderr.close()
