@@ -53,7 +53,7 @@ def request(
     """A request with the server's token in a cookie (unless ``token`` is False)."""
     sent = dict(headers or {})
     if token:
-        sent.setdefault("Cookie", f"celldose-token={server.guard.token}")
+        sent.setdefault("Cookie", f"{server.guard.cookie_name}={server.guard.token}")
     connection = http.client.HTTPConnection("127.0.0.1", port_of(server), timeout=60)
     try:
         connection.request(method, path, body=body, headers=sent)

@@ -4,8 +4,11 @@ the headers, and a clinic's round trip: upload a sheet, see the report, download
 from __future__ import annotations
 
 import base64
+import html
 import io
+import json
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -20,6 +23,8 @@ from celldose.cli import main
 from celldose.serve import Server, address_of
 from celldose.sources.text import MAX_BYTES
 from serving import Answer, form, port_of, post, request, running
+from test_hostile_input import billion_laughs
+from test_xlsx_reader import bomb
 from test_xlsx_sheets import HEADER, workbook
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "001_d151a2e68ff4a36b.txt"
@@ -53,7 +58,7 @@ def test_a_request_without_the_token_is_refused(server: Server) -> None:
     assert answer.status == 403
     assert "Open the address celldose serve printed" in answer.text
     assert request(server, "GET", "/?token=wrong", token=False).status == 403
-    wrong_cookie = {"Cookie": "celldose-token=wrong"}
+    wrong_cookie = {"Cookie": f"{server.guard.cookie_name}=wrong"}
     assert request(server, "GET", "/", headers=wrong_cookie, token=False).status == 403
 
 
@@ -63,7 +68,7 @@ def test_the_printed_address_sets_the_cookie_and_drops_the_token(server: Server)
     assert answer.status == 303
     assert answer.headers["Location"] == "/"
     cookie = answer.headers["Set-Cookie"]
-    assert f"celldose-token={server.guard.token}" in cookie
+    assert f"celldose-token-{port_of(server)}={server.guard.token}" in cookie
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
     page = request(server, "GET", "/", headers={"Cookie": cookie.split(";")[0]}, token=False)
     assert page.status == 200
@@ -253,10 +258,15 @@ def test_the_sheet_downloads_converted(server: Server, tmp_path: Path) -> None:
     assert "cannot be converted" in refused.text
 
 
-def test_pasted_text_is_checked_as_pasted_txt(server: Server) -> None:
-    answer = post(server, "/check", ("pasted", None, b"protocol: Knee\nadministrations: []\n"))
+def test_pasted_text_is_checked_as_pasted_txt_and_kept_in_its_box(server: Server) -> None:
+    pasted = b"\nprotocol: <Knee>\nadministrations: []\n"
+    answer = post(server, "/check", ("pasted", None, pasted))
     assert answer.status == 200
-    assert "pasted.txt" in answer.text
+    assert "<code>pasted.txt</code>" in answer.text
+    box = re.search(
+        r'<textarea id="pasted" name="pasted" rows="6">\n(.*?)</textarea>', answer.text, re.S
+    )
+    assert box is not None and html.unescape(box.group(1)) == pasted.decode()
 
 
 @pytest.mark.xfail(
@@ -271,19 +281,37 @@ def test_the_seeds_pasted_text_gives_its_two_recovered_rows(server: Server) -> N
     assert "Myers cocktail/NAD" in answer.text and "Intra-articular/per side" in answer.text
 
 
-def test_a_hostile_upload_gets_the_clis_diagnostics(
+def hostile_files(tmp_path: Path) -> list[tuple[str, bytes]]:
+    return [
+        ("broken.yaml", b"protocol: [unclosed\n\x00\xff"),
+        ("laughs.yaml", billion_laughs().encode()),
+        ("deep.yaml", b"[" * 30_000),
+        ("tag.yaml", b"protocol: !!python/object/apply:os.system ['echo pwned']\n"),
+        ("latin1.csv", "Route,Dose,Days,Total\nIV,5\xa0000,1,5\n".encode("latin-1")),
+        ("bomb.xlsx", bomb(tmp_path / "bomb.xlsx", 100).read_bytes()),
+        ("notazip.xlsx", b"PK\x03\x04 not really a zip"),
+    ]
+
+
+def test_hostile_uploads_get_the_clis_diagnostics(
     server: Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """What the CLI survives, the server survives, with the same findings."""
-    hostile = b"protocol: [unclosed\n\x00\xff"
-    answer = post(server, "/check", ("file", "bad.yaml", hostile))
-    assert answer.status == 200
-    path = tmp_path / "bad.yaml"
-    path.write_bytes(hostile)
-    codes = set(re.findall(r'class="code" href="[^"]*">(CD\d+)<', answer.text))
-    assert codes
-    assert main(["check", str(path), "--format", "json"]) == 1
-    assert codes == set(re.findall(r'"code": "(CD\d+)"', capsys.readouterr().out))
+    """What the CLI survives, the server survives, and answers with the same findings."""
+    for name, hostile in hostile_files(tmp_path):
+        answer = post(server, "/check", ("file", name, hostile))
+        assert answer.status == 200, name
+        path = tmp_path / name
+        path.write_bytes(hostile)
+        shown = re.findall(
+            r'class="code"[^>]*>(CD\d+)<.*?<span class="message">([^<]*)</span>', answer.text
+        )
+        assert shown, name
+        assert main(["check", str(path), "--format", "json"]) == 1
+        found = json.loads(capsys.readouterr().out)["diagnostics"]
+        assert [(code, html.unescape(message)) for code, message in shown] == [
+            (d["code"], d["message"]) for d in found
+        ], name
+    assert request(server, "GET", "/").status == 200  # still serving
 
 
 def test_concurrent_checks_from_several_tabs(server: Server, tmp_path: Path) -> None:
@@ -303,6 +331,22 @@ def test_concurrent_checks_from_several_tabs(server: Server, tmp_path: Path) -> 
         thread.join(120)
     assert len(answers) == 8
     assert all(a.status == 200 and "CD301" in a.text for a in answers)
+
+
+def test_http_servers_own_refusals_carry_the_headers(server: Server) -> None:
+    answer = request(server, "PUT", "/")
+    assert answer.status == 501
+    assert answer.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    with socket.create_connection(("127.0.0.1", port_of(server)), timeout=30) as raw:
+        raw.sendall(b"GARBAGE\r\n\r\n")
+        reply = raw.recv(65536)
+    # an HTTP/0.9-style line gets no status line, as http.server answers it; our words, though
+    assert b"Bad request syntax" in reply and b"Error response" not in reply
+    too_long = b"GET / HTTP/1.1\r\nX: " + b"x" * 70_000 + b"\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", port_of(server)), timeout=30) as raw:
+        raw.sendall(too_long)
+        reply = raw.recv(65536)
+    assert reply.startswith(b"HTTP/1.0 431") and b"Content-Security-Policy" in reply
 
 
 def test_an_unknown_page_is_404(server: Server) -> None:

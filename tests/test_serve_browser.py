@@ -18,6 +18,7 @@ import pytest
 from celldose.serve import Server, address_of
 from celldose.sources.text import MAX_BYTES
 from conftest import ROOT
+from conftest import SEED as SEED_SHEET
 from serving import running
 from test_serve import NO_TOTAL_CSV, SEED
 from test_xlsx_sheets import HEADER, workbook
@@ -132,6 +133,20 @@ def test_an_uploaded_workbook_shows_its_wrong_total_on_the_cell(
     assert "CD301" in message.text and "knee.xlsx" in message.text
     assert "Checked 1 file: 1 error" in browser.find_element(By.CSS_SELECTOR, ".summary").text
     screenshot(browser, "serve-workbook-wrong-total", capsys)
+
+
+def test_the_seed_sheet_checked_on_the_page(
+    browser: WebDriver, server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The clinic's reference sheet, as transcribed in protocols/: the README's screenshot."""
+    open_page(browser, server)
+    browser.find_element(By.ID, "file").send_keys(str(SEED_SHEET))
+    check_button(browser)
+    summary = wait(browser, ".summary")
+    assert summary.text.startswith("Checked 1 file")
+    routes = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "tbody td.route")]
+    assert routes == ["Myers cocktail/NAD", "Intra-articular/per side"]
+    screenshot(browser, "serve-seed-sheet", capsys)
 
 
 def test_the_corrected_sheet_downloads_fixed(

@@ -26,6 +26,8 @@ from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qs, urlsplit
 
 COOKIE = "celldose-token"
+"""The cookie's name, followed by the port: browsers share a host's cookies between its ports, so
+two servers on one machine keep a cookie each."""
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; img-src 'self'; "
@@ -112,8 +114,8 @@ class Guard:
                 cookie = SimpleCookie(cookie_header)
             except CookieError:
                 return None
-            if COOKIE in cookie:
-                return cookie[COOKIE].value
+            if self.cookie_name in cookie:
+                return cookie[self.cookie_name].value
         return None
 
     def token_ok(self, presented: str | None) -> bool:
@@ -121,5 +123,9 @@ class Guard:
             return False
         return hmac.compare_digest(presented.encode(), self.token.encode())
 
+    @property
+    def cookie_name(self) -> str:
+        return f"{COOKIE}-{self.port}"
+
     def cookie(self) -> str:
-        return f"{COOKIE}={self.token}; Path=/; HttpOnly; SameSite=Strict"
+        return f"{self.cookie_name}={self.token}; Path=/; HttpOnly; SameSite=Strict"

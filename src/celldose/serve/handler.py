@@ -25,7 +25,7 @@ from urllib.parse import quote, urlsplit
 from celldose.api import check_bytes
 from celldose.convert import FORMATS as CONVERT_TARGETS
 from celldose.convert import ConvertError, convert_bytes, format_for
-from celldose.diagnostics import Report
+from celldose.diagnostics import Report, Severity
 from celldose.fixes import fix_bytes
 from celldose.formats import BY_NAME, FHIR_SUFFIX, for_path
 from celldose.serve import multipart
@@ -202,7 +202,9 @@ class Handler(BaseHTTPRequestHandler):
             self._page(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, plain_page("Too large", _too_large()))
             return
         report = check_bytes(raw, name, settings=SETTINGS, keep=True)
-        self._page(HTTPStatus.OK, report_page(report, name, raw, offer(report, name, raw)))
+        again = raw.decode("utf-8", "replace") if name == PASTED else ""
+        page = report_page(report, name, raw, offer(report, name, raw), pasted=again)
+        self._page(HTTPStatus.OK, page)
 
     def _download(self, fields: dict[str, multipart.Part]) -> None:
         name = clean_name(_text(fields.get("name")))
@@ -270,6 +272,13 @@ class Handler(BaseHTTPRequestHandler):
         self._headers(len(content), "application/octet-stream")
         self.wfile.write(content)
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a malformed request line, an unsupported method) with
+        this server's headers and words, never its default page."""
+        self.close_connection = True
+        status = HTTPStatus(code)
+        self._refuse(status, status.phrase, message or status.description or status.phrase)
+
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: a request's line would print the token of the address it came with."""
 
@@ -284,14 +293,18 @@ def offer(report: Report, name: str, raw: bytes) -> Offer:
         )
     fixed = fix_bytes(raw, report.diagnostics, name, unsafe=False)
     if fixed is not None and fixed.edits:
-        return Offer(True, "Download the corrected sheet: the missing totals are filled in.")
-    if any(d.fix for d in report.diagnostics):
+        return Offer(
+            True,
+            "celldose can correct part of this sheet itself (for example a missing total): "
+            "download the corrected sheet, then check the rest of the findings below.",
+        )
+    if any(d.severity is not Severity.INFO for d in report.diagnostics):
         return Offer(
             False,
-            "The findings above need a person to decide; correct them in the sheet and drop it "
-            "here again.",
+            "The findings below need a person to decide. Correct the highlighted cells in your "
+            "sheet, save it, and drop it here again.",
         )
-    return Offer(False, "Nothing needs correcting by celldose.")
+    return Offer(False, "Nothing here needs correcting.")
 
 
 def form_label(name: str) -> str:

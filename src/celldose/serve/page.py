@@ -9,7 +9,6 @@ who do not use a terminal: "Drop your sheet here", "Download the corrected sheet
 from __future__ import annotations
 
 import base64
-import html
 from dataclasses import dataclass
 
 from celldose.convert import FORMATS as CONVERT_TARGETS
@@ -18,6 +17,7 @@ from celldose.formats import BY_NAME, INPUTS
 from celldose.formatters import FORMATTERS, RenderContext
 from celldose.formatters.context import PageChrome
 from celldose.formatters.html import _STYLE as REPORT_STYLE
+from celldose.formatters.html import _e
 
 SCRIPT = "/static/drop.js"
 STYLE = """
@@ -59,12 +59,9 @@ class Offer:
     note: str
 
 
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def upload_form(message: str | None = None) -> str:
-    """The form that sends a file or pasted text to ``/check``; it works without script."""
+def upload_form(message: str | None = None, pasted: str = "") -> str:
+    """The form that sends a file or pasted text to ``/check``; it works without script.
+    ``pasted``: the text checked last, back in its box to correct and check again."""
     accept = ",".join(suffix for form in INPUTS for suffix in form.suffixes)
     labels = [form.label for form in INPUTS]
     kinds = ", ".join(labels[:-1]) + " or " + labels[-1]
@@ -78,7 +75,8 @@ def upload_form(message: str | None = None) -> str:
 <p class="private">It can be a {_e(kinds)} file.</p>
 </div>
 <label for="pasted">Or paste the table here (copied from a web page, Word or Excel)</label>
-<textarea id="pasted" name="pasted" rows="6"></textarea>
+<textarea id="pasted" name="pasted" rows="6">
+{_e(pasted)}</textarea>
 <p><button type="submit" class="primary">Check the sheet</button></p>
 </form>
 <p class="private">Your sheet stays on this computer: it is checked here and is not kept
@@ -119,11 +117,11 @@ def _label(target: str) -> str:
     return form.label if form is not None else target.upper()
 
 
-def report_page(report: Report, name: str, raw: bytes, offer: Offer) -> str:
-    """The result: the upload form and the downloads above the HTML report."""
-    chrome = PageChrome(
-        style=STYLE, script=SCRIPT, before=upload_form() + "\n" + downloads(name, raw, offer)
-    )
+def report_page(report: Report, name: str, raw: bytes, offer: Offer, pasted: str = "") -> str:
+    """The result: the upload form (with the pasted text, if any) and the downloads above the
+    HTML report."""
+    before = upload_form(pasted=pasted) + "\n" + downloads(name, raw, offer)
+    chrome = PageChrome(style=STYLE, script=SCRIPT, before=before)
     return FORMATTERS["html"].render(report, RenderContext(page=chrome))
 
 
