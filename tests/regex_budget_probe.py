@@ -60,6 +60,7 @@ USED = {
     "celldose.formatters.fhir_outcome._FORBIDDEN": "sub",
     "celldose.formatters.junit._FORBIDDEN": "sub",
     "celldose.formatters.html._UNSAFE": "sub",
+    "celldose.serve.actions._UNSAFE_NAME": "sub",
 }
 
 # Runs that patterns like to share between two quantifiers, each ended by a character that

@@ -172,6 +172,9 @@ def test_an_empty_form_asks_for_a_sheet(server: Server) -> None:
     answer = post(server, "/check", ("file", "", b""), ("pasted", None, b"  \r\n"))
     assert answer.status == 400
     assert "Choose a file, drop one here, or paste a table" in answer.text
+    empty_file = post(server, "/check", ("file", "empty.csv", b""))
+    assert empty_file.status == 200  # an empty file is checked, as the CLI checks it
+    assert "CD006" in empty_file.text
 
 
 # --- a clinic's round trip ---------------------------------------------------------------------

@@ -1,50 +1,35 @@
-"""The requests the page makes: ``GET /`` (the form), ``POST /check`` (a file or pasted text ->
-the report), ``POST /download`` (the corrected or converted sheet), ``GET /static/drop.js``.
+"""HTTP: the requests the page makes, through the guard, to :mod:`celldose.serve.actions`.
 
-Nothing is kept between requests and nothing is written to disk: the body is read into memory
-(bounded), checked with :func:`celldose.api.check_bytes` under the file's own name (its ending
-says the format; pasted text is ``pasted.txt``), and answered. The checked file travels back
-with the result page, so a download needs no state on the server.
+``GET /`` (the form), ``POST /check`` (a file or pasted text -> the report), ``POST /download``
+(the corrected or converted sheet), ``GET /static/drop.js``. A body is read into memory,
+bounded, and parsed by :mod:`celldose.serve.multipart`; nothing is written to disk.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import re
 import socket
 import sys
 import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
-from pathlib import PurePosixPath
 from typing import ClassVar
 from urllib.parse import quote, urlsplit
 
-from celldose.api import check_bytes
-from celldose.convert import FORMATS as CONVERT_TARGETS
-from celldose.convert import ConvertError, convert_bytes, format_for
-from celldose.diagnostics import Report, Severity
-from celldose.fixes import fix_bytes
-from celldose.formats import BY_NAME, FHIR_SUFFIX, for_path
-from celldose.serve import multipart
+from celldose.serve import actions, multipart
+from celldose.serve.actions import PASTED, clean_name, too_large
 from celldose.serve.guard import HEADERS, Guard, new_token
-from celldose.serve.page import Offer, plain_page, refusal_page, report_page
-from celldose.settings import Settings
+from celldose.serve.page import plain_page, refusal_page
 from celldose.sources.text import MAX_BYTES
 
-PASTED = "pasted.txt"
-MEGABYTES = MAX_BYTES // (1024 * 1024)
 MAX_BODY = MAX_BYTES * 4 // 3 + 64 * 1024
 """A form's body: the largest file, base64-encoded as the download form carries it, and room
 for the other fields."""
 DRAIN = 4 * MAX_BODY
 """An oversized body up to this size is read and dropped, so that the browser, still sending,
 sees the 413 page and not a reset connection; a larger one is cut off."""
-SETTINGS = Settings(configuration=False)
-"""No configuration file is looked for: an upload has no folder. Inline suppressions apply."""
-_UNSAFE_NAME = re.compile(r"[^\w.\- ()]+")
 
 
 class Server(ThreadingHTTPServer):
@@ -174,7 +159,7 @@ class Handler(BaseHTTPRequestHandler):
         length = int(length_text)
         if length > MAX_BODY:
             self._drain(length)
-            self._page(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, plain_page("Too large", _too_large()))
+            self._page(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, plain_page("Too large", too_large()))
             return None
         return self.rfile.read(length)
 
@@ -188,56 +173,22 @@ class Handler(BaseHTTPRequestHandler):
             left -= len(chunk)
 
     def _check(self, fields: dict[str, multipart.Part]) -> None:
-        upload = fields.get("file")
-        pasted = fields.get("pasted")
+        upload, pasted = fields.get("file"), fields.get("pasted")
         if upload is not None and upload.filename:
-            name, raw = clean_name(upload.filename), upload.content
+            self._answer(actions.check(clean_name(upload.filename), upload.content))
         elif pasted is not None and pasted.content.strip():
-            name, raw = PASTED, pasted.content
+            self._answer(actions.check(PASTED, pasted.content))
         else:
-            message = "Choose a file, drop one here, or paste a table, then press Check."
-            self._page(HTTPStatus.BAD_REQUEST, plain_page("Nothing to check", message))
-            return
-        if len(raw) > MAX_BYTES:
-            self._page(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, plain_page("Too large", _too_large()))
-            return
-        report = check_bytes(raw, name, settings=SETTINGS, keep=True)
-        again = raw.decode("utf-8", "replace") if name == PASTED else ""
-        page = report_page(report, name, raw, offer(report, name, raw), pasted=again)
-        self._page(HTTPStatus.OK, page)
+            self._answer(actions.nothing())
 
     def _download(self, fields: dict[str, multipart.Part]) -> None:
-        name = clean_name(_text(fields.get("name")))
-        wanted = _text(fields.get("as"))
         try:
             raw = base64.b64decode(_text(fields.get("data")), validate=True)
         except (binascii.Error, ValueError):
             self._page(HTTPStatus.BAD_REQUEST, plain_page("Not understood", "No sheet was sent."))
             return
-        if len(raw) > MAX_BYTES:
-            self._page(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, plain_page("Too large", _too_large()))
-            return
-        if wanted == "fixed":
-            report = check_bytes(raw, name, settings=SETTINGS)
-            fixed = fix_bytes(raw, report.diagnostics, name, unsafe=False)
-            if fixed is None or not fixed.edits:
-                message = "This sheet has nothing celldose can correct by itself."
-                self._page(HTTPStatus.OK, plain_page("Nothing to correct", message))
-                return
-            self._attachment(fixed.content, name)
-        elif wanted in CONVERT_TARGETS:
-            try:
-                content = convert_bytes(raw, name, wanted)
-            except ConvertError as exc:
-                reasons = "; ".join(exc.reasons)
-                message = f"This sheet cannot be converted: {exc}" + (
-                    f" ({reasons})." if reasons else "."
-                )
-                self._page(HTTPStatus.UNPROCESSABLE_ENTITY, plain_page("Not converted", message))
-                return
-            self._attachment(content, converted_name(name, wanted))
-        else:
-            self._page(HTTPStatus.BAD_REQUEST, plain_page("Not understood", "Unknown download."))
+        name = clean_name(_text(fields.get("name")))
+        self._answer(actions.download(name, raw, _text(fields.get("as"))))
 
     # --- answers -------------------------------------------------------------------------
 
@@ -255,6 +206,12 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self._headers(len(content), content_type)
         self.wfile.write(content)
+
+    def _answer(self, answer: actions.Answer) -> None:
+        if answer.attachment is None:
+            self._page(answer.status, answer.page)
+        else:
+            self._attachment(answer.attachment, answer.filename)
 
     def _page(self, status: HTTPStatus, page: str) -> None:
         self._send(status, page.encode("utf-8"), "text/html; charset=utf-8")
@@ -283,56 +240,5 @@ class Handler(BaseHTTPRequestHandler):
         """Quiet: a request's line would print the token of the address it came with."""
 
 
-def offer(report: Report, name: str, raw: bytes) -> Offer:
-    """Whether the corrected sheet can be downloaded, and the words that say so."""
-    if for_path(name).binary:
-        return Offer(
-            False,
-            f"celldose cannot write corrections into {form_label(name)} file. Correct the "
-            "highlighted cells in your spreadsheet program, save, and drop the file here again.",
-        )
-    fixed = fix_bytes(raw, report.diagnostics, name, unsafe=False)
-    if fixed is not None and fixed.edits:
-        return Offer(
-            True,
-            "celldose can correct part of this sheet itself (for example a missing total): "
-            "download the corrected sheet, then check the rest of the findings below.",
-        )
-    if any(d.severity is not Severity.INFO for d in report.diagnostics):
-        return Offer(
-            False,
-            "The findings below need a person to decide. Correct the highlighted cells in your "
-            "sheet, save it, and drop it here again.",
-        )
-    return Offer(False, "Nothing here needs correcting.")
-
-
-def form_label(name: str) -> str:
-    label = for_path(name).label
-    return ("an " if label[0] in "AEFHILMNORSX" else "a ") + label
-
-
-def clean_name(name: str) -> str:
-    """A file name a browser sent, without folders or characters a header cannot carry."""
-    base = PurePosixPath(name.replace("\\", "/")).name
-    cleaned = _UNSAFE_NAME.sub("_", base).strip(" .")[:200]
-    return cleaned or "sheet"
-
-
-def converted_name(name: str, target: str) -> str:
-    stem = name
-    if format_for(name) is not None:
-        stem = name.rsplit(".", 1)[0]
-    suffix = FHIR_SUFFIX if target == "fhir" else BY_NAME[target].suffixes[0]
-    return stem + suffix
-
-
 def _text(part: multipart.Part | None) -> str:
     return part.content.decode("utf-8", "replace") if part is not None else ""
-
-
-def _too_large() -> str:
-    return (
-        f"This file is larger than {MEGABYTES} MB, the most celldose reads. "
-        "Check a smaller sheet, or split this one."
-    )
