@@ -11,6 +11,7 @@ import base64
 import binascii
 import socket
 import sys
+import threading
 import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +28,8 @@ from celldose.sources.text import MAX_BYTES
 MAX_BODY = MAX_BYTES * 4 // 3 + 64 * 1024
 """A form's body: the largest file, base64-encoded as the download form carries it, and room
 for the other fields."""
+AT_ONCE = 4
+"""Forms read and answered at once (each up to :data:`MAX_BODY` in memory, and its check)."""
 DRAIN = 4 * MAX_BODY
 """An oversized body up to this size is read and dropped, so that the browser, still sending,
 sees the 413 page and not a reset connection; a larger one is cut off."""
@@ -37,6 +40,9 @@ class Server(ThreadingHTTPServer):
 
     daemon_threads = True
     guard: Guard
+    working: threading.BoundedSemaphore
+    """Taken while a form's body is read and answered: memory stays bounded however many tabs
+    send at once (the others wait their turn)."""
 
     def __init__(self, address: tuple[str, int], token: str | None = None) -> None:
         host = address[0]
@@ -44,6 +50,7 @@ class Server(ThreadingHTTPServer):
             self.address_family = socket.AF_INET6
         super().__init__(address, Handler)
         self.guard = Guard.of(token or new_token(), host, self.server_address[1])
+        self.working = threading.BoundedSemaphore(AT_ONCE)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -133,6 +140,10 @@ class Handler(BaseHTTPRequestHandler):
         if path not in ("/check", "/download"):
             self._refuse(HTTPStatus.NOT_FOUND, "Not found", "There is no such page here.")
             return
+        with self.server.working:
+            self._form(path)
+
+    def _form(self, path: str) -> None:
         body = self._body()
         if body is None:
             return
