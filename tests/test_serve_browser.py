@@ -75,6 +75,7 @@ def browser(tmp_path: Path, downloads: Path) -> Iterator[WebDriver]:
         "prefs",
         {"download.default_directory": str(downloads), "download.prompt_for_download": False},
     )
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(DRIVER))
     driver.set_page_load_timeout(120)
     driver.execute_cdp_cmd(
@@ -133,6 +134,13 @@ def test_an_uploaded_workbook_shows_its_wrong_total_on_the_cell(
     assert "CD301" in message.text and "knee.xlsx" in message.text
     assert "Checked 1 file: 1 error" in browser.find_element(By.CSS_SELECTOR, ".summary").text
     screenshot(browser, "serve-workbook-wrong-total", capsys)
+    # printed for the clinic's paper file: the report without the form and the buttons
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    assert not browser.find_element(By.ID, "file").is_displayed()
+    assert not browser.find_element(By.ID, "take-title").is_displayed()
+    assert cell.is_displayed() and message.is_displayed()
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert browser.find_element(By.ID, "file").is_displayed()
 
 
 def test_the_seed_sheet_checked_on_the_page(
@@ -190,6 +198,11 @@ def test_the_form_works_with_the_keyboard_and_labels_every_control(
     browser: WebDriver, server: Server
 ) -> None:
     open_page(browser, server)
+    # the policy blocks nothing the page uses: no violation, no error on the console
+    assert browser.execute_script("return typeof document.getElementById('drop')") == "object"
+    log: list[dict[str, object]] = browser.execute("getLog", {"type": "browser"})["value"]
+    severe = [entry for entry in log if entry["level"] == "SEVERE"]
+    assert severe == []
     controls = browser.find_elements(By.CSS_SELECTOR, "input:not([type=hidden]), textarea")
     for control in controls:
         labels = browser.find_elements(By.CSS_SELECTOR, f"label[for={control.get_attribute('id')}]")

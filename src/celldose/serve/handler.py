@@ -122,6 +122,9 @@ class Handler(BaseHTTPRequestHandler):
         if path in self.STATIC:
             script = files("celldose.serve").joinpath("static", self.STATIC[path]).read_bytes()
             self._send(HTTPStatus.OK, script, "text/javascript; charset=utf-8")
+        elif path == "/favicon.ico":  # asked for by every browser; the page has no icon
+            self.send_response(HTTPStatus.NO_CONTENT)
+            self._headers(0)
         elif path == "/":
             if "token=" in urlsplit(self.path).query:  # set the cookie, drop the token from the URL
                 self.send_response(HTTPStatus.SEE_OTHER)
