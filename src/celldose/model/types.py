@@ -63,6 +63,8 @@ _NA_SPELLINGS = frozenset({"n/a", "na", "n.a.", "not applicable", "none", "-", "
 
 _CELLS = {"[cell_count]": 1}
 _CELLS_PER_MASS = {"[cell_count]": 1, "[mass]": -1}
+_NUCLEATED = {"[nucleated_cell_count]": 1}
+_NUCLEATED_PER_MASS = {"[nucleated_cell_count]": 1, "[mass]": -1}
 _DIMENSION_NAMES: dict[frozenset[tuple[str, object]], str] = {
     frozenset({("[volume]", 1)}): "a volume",
     frozenset({("[mass]", 1)}): "a mass",
@@ -134,7 +136,7 @@ def _count(value: object) -> tuple[int, UnitsContainer] | _Refusal:
 def _not_a_count(unit: PlainUnit) -> str | None:
     """None for cells and cells per mass; otherwise what the unit measures, for the message."""
     dims: dict[str, object] = dict(unit.dimensionality)
-    if dims in (_CELLS, _CELLS_PER_MASS):
+    if dims in (_CELLS, _CELLS_PER_MASS, _NUCLEATED, _NUCLEATED_PER_MASS):
         return None
     return _DIMENSION_NAMES.get(frozenset(dims.items()), f"in {unit:~}")
 
