@@ -36,7 +36,9 @@ what a Myers' cocktail is), the row's notes as its ``description``, and one ``Do
 ``timing``
     Once a day for ``days`` days: ``repeat.count`` = days, ``frequency`` 1, ``period`` 1,
     ``periodUnit`` ``d``, and ``boundsDuration`` = days ``d`` so that the span is explicit.
-    On a per-side row the count is per side.
+    On a per-side row the count is per side. A schedule in words gets only the timing its
+    words state (:mod:`celldose.fhir_timing`): twice a week for 4 weeks is frequency 2 per
+    1 wk, boundsDuration 4 wk, count 8.
 ``maxDosePerLifetime``
     The row's total as the sheet writes it (per side on a per-side row), omitted when the total
     is N/A or missing. It is transcribed, not computed: ``celldose check`` says whether it
@@ -62,6 +64,7 @@ from typing import Final
 
 import pint
 
+from celldose.fhir_timing import schedule_text, schedule_timing
 from celldose.model import Administration, Laterality, Protocol
 from celldose.units.format import unit_name
 from celldose.vocabulary import SNOMED, RouteKind, RouteMatch, classify, route_codes
@@ -232,7 +235,8 @@ class _Row:
         instructions = self.instructions()
         if instructions:
             dosage["additionalInstruction"] = [{"text": text} for text in instructions]
-        dosage["timing"] = _timing(self.row.days)
+        days = self.row.days
+        dosage["timing"] = _timing(days) if isinstance(days, int) else schedule_timing(days)
         site = self.site()
         if site is not None:
             dosage["site"] = site
@@ -281,7 +285,9 @@ class _Row:
             dose = _amount(row.dose).text + per_side
         else:
             dose = "no cell dose (N/A)" if row.dose is not None else "dose not stated"
-        parts = [f"{dose}, once a day for {_days(row.days)}"]
+        days = row.days
+        given = f"once a day for {_days(days)}" if isinstance(days, int) else schedule_text(days)
+        parts = [f"{dose}, {given}"]
         if row.per_side or row.laterality is not None:
             parts.append(_sides_text(row.laterality))
         parts.append(self.total_text())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pint
 
 from celldose.model import NA, Administration, Protocol
+from celldose.model.schedule import Schedule
 from celldose.totals import CellSum, RowCells, protocol_cells
 from celldose.units.format import format_quantity, unit_name
 
@@ -43,7 +44,7 @@ def table_row(cells: RowCells) -> tuple[str, ...]:
     return (
         row.route,
         _value(row.dose),
-        str(row.days),
+        row.days.reading if isinstance(row.days, Schedule) else str(row.days),
         _sides(row),
         _value(row.total),
         computed,

@@ -16,4 +16,5 @@ class ErrorType(StrEnum):
     NON_POSITIVE_COUNT = "non-positive-count"
     NOT_A_CELL_COUNT = "not-a-cell-count"
     INVALID_DAYS = "invalid-days"
+    UNCOUNTABLE_SCHEDULE = "uncountable-schedule"
     INVALID_MEASURE = "invalid-measure"

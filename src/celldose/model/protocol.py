@@ -58,7 +58,12 @@ class Administration(BaseModel):
             "non-cell adjunct row, an amount such as 500 mg."
         ),
     )
-    days: Days = Field(description="Number of dosing days; the dose is given once on each day.")
+    days: Days = Field(
+        description=(
+            "Number of dosing days (the dose is given once on each day), or a schedule in "
+            "words that gives a count of administrations: 'twice a week for 4 weeks'."
+        )
+    )
     total: Total | None = Field(
         default=None,
         description="Cells over all days (per side on a per-side row), or N/A for a non-cell row.",
@@ -140,10 +145,23 @@ class Administration(BaseModel):
         return dose if isinstance(dose, pint.Quantity) and is_cells(dose) else None
 
     @property
+    def times(self) -> int:
+        """How many times the dose is given: the dosing days, or the schedule's count."""
+        return self.days if isinstance(self.days, int) else self.days.count
+
+    @property
+    def course(self) -> str:
+        """``2 days`` or ``8 administrations (twice a week for 4 weeks)``, for a message."""
+        days = self.days
+        if isinstance(days, int):
+            return f"{days} day{'s' if days != 1 else ''}"
+        return f"{days.administrations} ({days.text})"
+
+    @property
     def expected_total(self) -> pint.Quantity[int] | None:
-        """dose x days, exactly; None without a cell dose."""
+        """dose x days (or the schedule's administrations), exactly; None without a cell dose."""
         dose = self.cell_dose
-        return dose * self.days if dose is not None else None
+        return dose * self.times if dose is not None else None
 
 
 class ProtocolFields(BaseModel):

@@ -27,6 +27,7 @@ from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from celldose.diagnostics import describe, quote
 from celldose.model.errors import ErrorType
+from celldose.model.schedule import Schedule, ScheduleError, parse_schedule
 from celldose.units.format import format_quantity
 from celldose.units.memo import by_identity
 from celldose.units.parse import MAX_TEXT, Amount, AmountSyntaxError, cell_unit, parse_amount
@@ -242,10 +243,25 @@ def to_total(value: object) -> pint.Quantity[int] | NotApplicable:
     return to_cell_count(value)
 
 
-def to_days(value: object) -> int:
-    """A positive whole number of dosing days, written as digits (``1.0`` is accepted)."""
+def to_days(value: object) -> int | Schedule:
+    """A positive whole number of dosing days, written as digits (``1.0`` is accepted), or a
+    schedule in words (``Single``, ``twice a week for 4 weeks``: :mod:`celldose.model.schedule`).
+    """
     if type(value) is str and value in _PLAIN_DAYS:  # "1", "14": most days, on a fast path
         return _PLAIN_DAYS[value]
+    if isinstance(value, Schedule):
+        return value
+    if isinstance(value, str) and not _DAYS.fullmatch(value.strip()):
+        try:
+            schedule = parse_schedule(value.strip())
+        except ScheduleError as exc:
+            raise PydanticCustomError(
+                ErrorType.UNCOUNTABLE_SCHEDULE,
+                "schedule {text}: {reason}",
+                {"text": _quote(value), "reason": exc.reason},
+            ) from None
+        if schedule is not None:
+            return schedule
     if isinstance(value, bool):
         raise _days_error(value)
     if isinstance(value, int):
@@ -370,6 +386,8 @@ class _Validated:
 
 
 def _serialize(value: object) -> object:
+    if isinstance(value, Schedule):
+        return value.text
     if isinstance(value, pint.Quantity):
         return format_quantity(value, grouping=False)
     if isinstance(value, NotApplicable):
@@ -411,8 +429,11 @@ class _Days(_Validated):
         "anyOf": [
             {"type": "integer", "minimum": 1},
             {"type": "string", "pattern": r"^\s*[1-9][0-9]{0,5}(\.0+)?\s*$"},
+            {"type": "string", "pattern": r"[A-Za-z]"},
         ],
-        "description": "Dosing days: a positive whole number",
+        "description": "Dosing days: a positive whole number; or a schedule in words that "
+        "gives a count: Single / Twice / two infusions / days 1 and 3 / every other day x 3 / "
+        "twice a week for 4 weeks / once a month, total 3 times",
     }
 
 
@@ -450,7 +471,7 @@ Dose = Annotated[pint.Quantity[Any] | NotApplicable, _Dose]
 """A row's dose: a :data:`CellCount`, :data:`NA`, or an exact non-cell amount (``500 mg``)."""
 Total = Annotated[pint.Quantity[int] | NotApplicable, _Total]
 """A row's total: a :data:`CellCount`, or :data:`NA`."""
-Days = Annotated[int, _Days]
-"""A positive whole number of dosing days."""
+Days = Annotated[int | Schedule, _Days]
+"""A positive whole number of dosing days, or a :class:`Schedule` read from words."""
 Flag = _Flag
 """Validator for ``true`` / ``false`` (None when not written): ``Annotated[bool, Flag]``."""

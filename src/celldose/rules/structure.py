@@ -131,11 +131,31 @@ INVALID_DAYS = Rule(
     explanation=(
         "`days` counts dosing days; the total is dose x days. `0`, `1.5`, `1:30` or `no` "
         "cannot be multiplied into a cell count (YAML 1.1 would read `1:30` as 90 and `no` "
-        "as false; celldose reads what was written)."
+        "as false; celldose reads what was written). Words that are a schedule (`Single`, "
+        "`twice a week for 4 weeks`) are read as one (CD210 when they give no count)."
     ),
     fix="Write the number of dosing days, e.g. 1.",
     bad=_ROW + "    dose: 10 million\n    days: 0\n    total: 10 million\n",
     good=_ROW + "    dose: 10 million\n    days: 1\n    total: 10 million\n",
+)
+
+UNCOUNTABLE_SCHEDULE = Rule(
+    code="CD210",
+    name="uncountable-schedule",
+    severity=Severity.ERROR,
+    summary="A schedule in words that gives no count of administrations.",
+    explanation=(
+        "`days` may hold a schedule in words: `Single`, `once`, `Twice`, `two infusions`, "
+        "`3 times`, `days 1 and 3`, `every other day x 3`, `weekly for 4 weeks`, `twice a "
+        "week for 4 weeks`, `once a month, total 3 times`. The total is dose x the number of "
+        "administrations x sides, so the words must give that number. `twice a week` says how "
+        "often but not for how long, and celldose does not guess a duration; `twice a week for "
+        "1 month` is not a whole number (a month is not a whole number of weeks); `twice a week "
+        "for 4 weeks, total 9 times` contradicts itself."
+    ),
+    fix="Add the duration (twice a week for 4 weeks) or the count (8 times).",
+    bad=_ROW + "    dose: 10 million\n    days: twice a week\n    total: 80 million\n",
+    good=_ROW + "    dose: 10 million\n    days: twice a week for 4 weeks\n    total: 80 million\n",
 )
 
 INVALID_MEASURE = Rule(
@@ -171,6 +191,7 @@ RULES = (
     NOT_A_CELL_COUNT,
     INVALID_DAYS,
     INVALID_MEASURE,
+    UNCOUNTABLE_SCHEDULE,
 )
 BY_NAME: MappingProxyType[str, Rule] = MappingProxyType({r.name: r for r in RULES})
 """The rules by the names that pydantic errors of the value types carry."""
