@@ -32,7 +32,9 @@ what a Myers' cocktail is), the row's notes as its ``description``, and one ``Do
     value in millions when that takes at most two decimals (50, 1.5, 2.25), else ``{cells}``
     with the exact count; per kg ``10*6{cells}/kg`` or ``{cells}/kg`` (also ``/g`` and
     ``/[lb_av]``). Values are JSON integers, or floats only where the float prints as the exact
-    decimal: no digit is ever lost. Omitted when the dose is missing or N/A.
+    decimal: no digit is ever lost. Omitted when the dose is missing or N/A. A range of doses
+    is ``doseRange`` (low and high, each such a quantity), and a range total's
+    ``maxDosePerLifetime`` is its high end.
 ``timing``
     Once a day for ``days`` days: ``repeat.count`` = days, ``frequency`` 1, ``period`` 1,
     ``periodUnit`` ``d``, and ``boundsDuration`` = days ``d`` so that the span is explicit.
@@ -67,6 +69,7 @@ import pint
 from celldose.fhir_timing import schedule_text, schedule_timing
 from celldose.model import Administration, Laterality, Protocol
 from celldose.units.format import unit_name
+from celldose.units.ranges import QuantityRange
 from celldose.vocabulary import SNOMED, RouteKind, RouteMatch, classify, route_codes
 
 UCUM: Final = "http://unitsofmeasure.org"
@@ -243,8 +246,13 @@ class _Row:
         dosage["route"] = self.route()
         if isinstance(self.row.dose, pint.Quantity):
             dosage["doseAndRate"] = [{"doseQuantity": _amount(self.row.dose).json()}]
+        elif isinstance(self.row.dose, QuantityRange):
+            low, high = (_amount(end).json() for end in (self.row.dose.low, self.row.dose.high))
+            dosage["doseAndRate"] = [{"doseRange": {"low": low, "high": high}}]
         if isinstance(self.row.total, pint.Quantity):
             dosage["maxDosePerLifetime"] = _amount(self.row.total).json()
+        elif isinstance(self.row.total, QuantityRange):  # the most the row gives: its high end
+            dosage["maxDosePerLifetime"] = _amount(self.row.total.high).json()
         return dosage
 
     def route(self) -> JSONObject:
@@ -283,6 +291,8 @@ class _Row:
         per_side = " per side" if row.per_side else ""
         if isinstance(row.dose, pint.Quantity):
             dose = _amount(row.dose).text + per_side
+        elif isinstance(row.dose, QuantityRange):
+            dose = _range_text(row.dose) + per_side
         else:
             dose = "no cell dose (N/A)" if row.dose is not None else "dose not stated"
         days = row.days
@@ -303,6 +313,8 @@ class _Row:
 
     def total_text(self) -> str:
         row = self.row
+        if isinstance(row.total, QuantityRange):
+            return f"total {_range_text(row.total)}" + (" per side" if row.per_side else "")
         if not isinstance(row.total, pint.Quantity):
             return "total N/A (no cells)" if row.total is not None else "total not stated"
         text = f"total {_amount(row.total).text}"
@@ -351,6 +363,10 @@ def _timing(days: int) -> JSONObject:
             "periodUnit": "d",
         }
     }
+
+
+def _range_text(value: QuantityRange) -> str:
+    return f"{_amount(value.low).text} to {_amount(value.high).text}"
 
 
 def _days(days: int) -> str:

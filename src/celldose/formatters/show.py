@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pint
 
 from celldose.model import NA, Administration, Protocol
 from celldose.model.schedule import Schedule
+from celldose.rules.range_totals import compare, involves_range, shown
 from celldose.totals import CellSum, RowCells, protocol_cells
 from celldose.units.format import format_quantity, unit_name
+from celldose.units.ranges import QuantityRange
 
 _HEADERS = ("route", "dose", "days", "sides", "total (written)", "total (computed)", "")
 
@@ -15,7 +19,7 @@ _HEADERS = ("route", "dose", "days", "sides", "total (written)", "total (compute
 def render(protocol: Protocol, path: str) -> str:
     cells = protocol_cells(protocol)
     total = cells.sum
-    rows = [table_row(r) for r in cells.rows]
+    rows = [table_row(r, protocol.patient_weight) for r in cells.rows]
     widths = [max(len(line[i]) for line in (_HEADERS, *rows)) for i in range(len(_HEADERS))]
     lines = [f"{protocol.name} ({path})", ""]
     for line in (_HEADERS, *rows):
@@ -38,8 +42,10 @@ def total_verdict(written: pint.Quantity[int], total: CellSum) -> str:
     return "ok" if matches else "MISMATCH"
 
 
-def table_row(cells: RowCells) -> tuple[str, ...]:
+def table_row(cells: RowCells, weight: pint.Quantity[Any] | None = None) -> tuple[str, ...]:
     row = cells.row
+    if involves_range(row):
+        return _range_row(cells, weight)
     computed = "-" if not cells.delivers_cells else _computed(row, cells)
     return (
         row.route,
@@ -52,7 +58,30 @@ def table_row(cells: RowCells) -> tuple[str, ...]:
     )
 
 
+def _range_row(cells: RowCells, weight: pint.Quantity[Any] | None) -> tuple[str, ...]:
+    """A row whose dose or total is a range: both ends computed (rules/range_totals.py)."""
+    row = cells.row
+    comparison = compare(row, weight) if cells.delivers_cells else None
+    computed = comparison.computed if comparison is not None else None
+    verdict = "no cells" if not cells.delivers_cells else "not checked"
+    if comparison is not None:
+        verdict = "ok" if comparison.agrees else ("MISMATCH" if computed else "see check")
+    days = row.days.reading if isinstance(row.days, Schedule) else str(row.days)
+    side = " per side" if row.per_side and computed else ""
+    return (
+        row.route,
+        _value(row.dose),
+        days,
+        _sides(row),
+        _value(row.total),
+        (computed or "?") + side if cells.delivers_cells else "-",
+        verdict,
+    )
+
+
 def _value(value: pint.Quantity[int] | object) -> str:
+    if isinstance(value, QuantityRange):
+        return shown(value)
     if isinstance(value, pint.Quantity):
         return format_quantity(value)
     return "N/A" if value is NA else "-"
@@ -93,7 +122,7 @@ def summary(rows: tuple[RowCells, ...], low: int, high: int, complete: bool) -> 
     if not complete:
         return (
             "Total cells: unknown (a row's dose is per kg without a patient_weight, not a whole "
-            "number of cells, or missing; no weight is assumed)"
+            "number of cells, a range, or missing; no weight is assumed)"
         )
     per_side = sum(r.per_side or 0 for r in rows if r.delivers_cells)
     all_sides = f"{low:,} cells" if low == high else (

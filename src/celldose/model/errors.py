@@ -17,4 +17,6 @@ class ErrorType(StrEnum):
     NOT_A_CELL_COUNT = "not-a-cell-count"
     INVALID_DAYS = "invalid-days"
     UNCOUNTABLE_SCHEDULE = "uncountable-schedule"
+    SEVERAL_DOSES = "several-doses"
+    MEAN_AND_SPREAD = "mean-and-spread"
     INVALID_MEASURE = "invalid-measure"

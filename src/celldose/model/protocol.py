@@ -34,6 +34,7 @@ from celldose.model.types import (
     is_cells,
     what_unit,
 )
+from celldose.units.ranges import QuantityRange
 from celldose.vocabulary import RouteKind, classify, split_per_side
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
@@ -123,8 +124,8 @@ class Administration(BaseModel):
 
     @property
     def has_total(self) -> bool:
-        """True when the row states a cell total (neither missing nor N/A)."""
-        return isinstance(self.total, pint.Quantity)
+        """True when the row states a cell total (neither missing nor N/A), or a range."""
+        return isinstance(self.total, pint.Quantity | QuantityRange)
 
     @property
     def sides(self) -> int | None:
@@ -136,7 +137,7 @@ class Administration(BaseModel):
     @property
     def has_dose(self) -> bool:
         """True when the row states a dose (neither missing nor N/A), in cells or not."""
-        return isinstance(self.dose, pint.Quantity)
+        return isinstance(self.dose, pint.Quantity | QuantityRange)
 
     @property
     def cell_dose(self) -> pint.Quantity[int] | None:

@@ -31,6 +31,7 @@ from celldose.model.schedule import Schedule, ScheduleError, parse_schedule
 from celldose.units.format import format_quantity
 from celldose.units.memo import by_identity
 from celldose.units.parse import MAX_TEXT, Amount, AmountSyntaxError, cell_unit, parse_amount
+from celldose.units.ranges import QuantityRange, mean_and_spread, parse_range, several_doses
 from celldose.units.registry import quantity, registry
 
 MAX_DAYS_DIGITS = 6
@@ -197,7 +198,7 @@ to_volume = _measure("volume")
 to_concentration = _measure("concentration")
 
 
-def to_dose(value: object) -> pint.Quantity[Any] | NotApplicable:
+def to_dose(value: object) -> pint.Quantity[Any] | NotApplicable | QuantityRange:
     """A dose: a cell count, ``N/A``, or an exact amount in another unit (``500 mg`` of NAD+).
 
     A non-cell dose is valid here because a non-cell adjunct row is dosed in milligrams or
@@ -234,13 +235,37 @@ def what_unit(quantity: pint.Quantity[Any]) -> str:
     return _not_a_count(quantity.units) or "cells"
 
 
-def to_total(value: object) -> pint.Quantity[int] | NotApplicable:
-    """A total: a cell count, or ``N/A`` for a row that delivers no cells."""
+def to_total(value: object) -> pint.Quantity[int] | NotApplicable | QuantityRange:
+    """A total: a cell count, a range of counts, or ``N/A`` for a row that delivers no cells."""
     if value is NA:
         return NA
     if isinstance(value, str) and (value == "N/A" or value.strip().lower() in _NA_SPELLINGS):
         return NA
+    if isinstance(value, QuantityRange):
+        return value
+    if isinstance(value, str) and len(value) <= MAX_TEXT:
+        counted = _range(value)
+        if counted is not None:
+            return counted
     return to_cell_count(value)
+
+
+def _range(text: str) -> QuantityRange | None:
+    """``1-2 x 10^6 cells/kg``: both ends validated as counts; None when it is no range."""
+    try:
+        ends = parse_range(text)
+    except AmountSyntaxError as exc:
+        raise PydanticCustomError(
+            ErrorType.INVALID_CELL_COUNT,
+            "{text} is not a range of cell counts: {reason}",
+            {"text": _quote(text), "reason": exc.reason},
+        ) from None
+    if ends is None:
+        return None
+    low, high = (
+        to_cell_count(quantity(end.value, end.unit._units)) for end in (ends.low, ends.high)
+    )
+    return QuantityRange(low, high, text)
 
 
 def to_days(value: object) -> int | Schedule:
@@ -338,6 +363,7 @@ def _amount(value: object) -> Amount:
             )
         return Amount(Fraction(magnitude), value.units)
     if isinstance(value, str):
+        _refuse_several(value)
         try:
             return parse_amount(value)
         except AmountSyntaxError as exc:
@@ -351,6 +377,16 @@ def _amount(value: object) -> Amount:
         "expected a cell count such as 50,000,000, found {kind}",
         {"kind": describe(value)},
     )
+
+
+def _refuse_several(text: str) -> None:
+    """Several doses, or a mean and its spread, where one dose belongs."""
+    several = several_doses(text)
+    if several is not None:
+        raise PydanticCustomError(ErrorType.SEVERAL_DOSES, "{reason}", {"reason": several})
+    spread = mean_and_spread(text)
+    if spread is not None:
+        raise PydanticCustomError(ErrorType.MEAN_AND_SPREAD, "{reason}", {"reason": spread})
 
 
 def _quote(value: object) -> str:
@@ -386,6 +422,8 @@ class _Validated:
 
 
 def _serialize(value: object) -> object:
+    if isinstance(value, QuantityRange):
+        return value.text
     if isinstance(value, Schedule):
         return value.text
     if isinstance(value, pint.Quantity):
@@ -396,6 +434,7 @@ def _serialize(value: object) -> object:
 
 
 _COUNT_TEXT = "A cell count: 50,000,000 / 5e7 / 50 million cells / 5 x 10^7 / 1 million cells/kg"
+_RANGE_TEXT = "; or a range: 1-2 x 10^6 cells/kg / 7 x 10^5 to 1.2 x 10^6"
 
 
 class _CellCount(_Validated):
@@ -411,6 +450,7 @@ class _Dose(_Validated):
     json_schema: JsonSchemaValue = {  # noqa: RUF012 - read-only class data
         "anyOf": [{"type": "integer", "exclusiveMinimum": 0}, {"type": "string", "minLength": 1}],
         "description": _COUNT_TEXT
+        + _RANGE_TEXT
         + "; N/A; or, on a non-cell adjunct row, an amount such as 500 mg",
     }
 
@@ -419,7 +459,7 @@ class _Total(_Validated):
     function = staticmethod(to_total)
     json_schema: JsonSchemaValue = {  # noqa: RUF012 - read-only class data
         "anyOf": [{"type": "integer", "exclusiveMinimum": 0}, {"type": "string", "minLength": 1}],
-        "description": _COUNT_TEXT + "; or N/A for a row that delivers no cells",
+        "description": _COUNT_TEXT + _RANGE_TEXT + "; or N/A for a row that delivers no cells",
     }
 
 
@@ -467,9 +507,9 @@ Concentration = Annotated[
 """Cells per volume, exact."""
 CellCount = Annotated[pint.Quantity[int], _CellCount]
 """A positive whole number of cells (unit ``cell``) or of cells per mass (``cell/kilogram``)."""
-Dose = Annotated[pint.Quantity[Any] | NotApplicable, _Dose]
+Dose = Annotated[pint.Quantity[Any] | NotApplicable | QuantityRange, _Dose]
 """A row's dose: a :data:`CellCount`, :data:`NA`, or an exact non-cell amount (``500 mg``)."""
-Total = Annotated[pint.Quantity[int] | NotApplicable, _Total]
+Total = Annotated[pint.Quantity[int] | NotApplicable | QuantityRange, _Total]
 """A row's total: a :data:`CellCount`, or :data:`NA`."""
 Days = Annotated[int | Schedule, _Days]
 """A positive whole number of dosing days, or a :class:`Schedule` read from words."""

@@ -158,6 +158,37 @@ UNCOUNTABLE_SCHEDULE = Rule(
     good=_ROW + "    dose: 10 million\n    days: twice a week for 4 weeks\n    total: 80 million\n",
 )
 
+SEVERAL_DOSES = Rule(
+    code="CD211",
+    name="several-doses",
+    severity=Severity.ERROR,
+    summary="Several doses in one cell: a study's arms, not one row's dose.",
+    explanation=(
+        "Review tables list a trial's arms in one cell: `2, 5, 10 x 10^6/kg`, `6 or 18 M`, "
+        "`125 M IT, 48 M IM`. A protocol row gives one dose, and its total is that dose times "
+        "its administrations; celldose does not pick one. A thousands comma has no space after "
+        "it, so `50,000,000` is one number and `5,000, 10,000` two. A range (`1-2 x 10^6/kg`) "
+        "is one dose written with its bounds and is read as such."
+    ),
+    fix="Write one row per dose, or one protocol per study arm.",
+    bad=_ROW + "    dose: 2, 5, 10 million\n    days: 1\n    total: 10 million\n",
+    good=_ROW + "    dose: 10 million\n    days: 1\n    total: 10 million\n",
+)
+
+MEAN_AND_SPREAD = Rule(
+    code="CD212",
+    name="mean-and-spread",
+    severity=Severity.ERROR,
+    summary="A dose written as a mean and its spread (`100 ± 20 M`).",
+    explanation=(
+        "A mean with its standard deviation reports the doses a study's patients received; it "
+        "is not a dose anyone can prepare, and celldose cannot multiply it into a total."
+    ),
+    fix="Write the dose one administration gives (or a range, 80-120 million).",
+    bad=_ROW + "    dose: 100 ± 20 million\n    days: 1\n    total: 100 million\n",
+    good=_ROW + "    dose: 100 million\n    days: 1\n    total: 100 million\n",
+)
+
 INVALID_MEASURE = Rule(
     code="CD205",
     name="invalid-measure",
@@ -192,6 +223,8 @@ RULES = (
     INVALID_DAYS,
     INVALID_MEASURE,
     UNCOUNTABLE_SCHEDULE,
+    SEVERAL_DOSES,
+    MEAN_AND_SPREAD,
 )
 BY_NAME: MappingProxyType[str, Rule] = MappingProxyType({r.name: r for r in RULES})
 """The rules by the names that pydantic errors of the value types carry."""

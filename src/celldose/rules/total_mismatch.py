@@ -9,12 +9,16 @@ import pint
 from celldose.diagnostics import Severity
 from celldose.doses import PerInjection, cells_text, per_kg_with_weight
 from celldose.model import Administration
+from celldose.rules import range_totals, unit_mismatch
 from celldose.rules.base import Finding, FixSafety, RowContext, Rule
 from celldose.rules.course import course_hint
 from celldose.units.format import format_quantity, unit_name
 
 
 def check(row: Administration, context: RowContext) -> Iterator[Finding]:
+    if range_totals.involves_range(row):
+        yield from range_totals.check(row, context, RULE, unit_mismatch.RULE)
+        return
     dose, total = row.cell_dose, row.total
     if not isinstance(total, pint.Quantity):
         return
