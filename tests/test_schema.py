@@ -41,6 +41,9 @@ def test_schema_names_every_field_and_forbids_unknown_keys() -> None:
         "product",
         "volume",
         "concentration",
+        "sites",
+        "vials",
+        "discs",
         "notes",
     }
     assert row["additionalProperties"] is False

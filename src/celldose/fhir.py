@@ -297,6 +297,8 @@ class _Row:
             dose = "no cell dose (N/A)" if row.dose is not None else "dose not stated"
         days = row.days
         given = f"once a day for {_days(days)}" if isinstance(days, int) else schedule_text(days)
+        if row.per_session > 1:
+            given = f"at each of {row.per_session} {_site_word(row)}, {given}"
         parts = [f"{dose}, {given}"]
         if row.per_side or row.laterality is not None:
             parts.append(_sides_text(row.laterality))
@@ -363,6 +365,10 @@ def _timing(days: int) -> JSONObject:
             "periodUnit": "d",
         }
     }
+
+
+def _site_word(row: Administration) -> str:
+    return "vials" if row.vials else "discs" if row.discs else "sites"
 
 
 def _range_text(value: QuantityRange) -> str:

@@ -75,6 +75,6 @@ def row_cells(row: Administration, weight: pint.Quantity[Any] | None = None) -> 
     """A row's cells; a per-kg dose counts only with a weight that makes it whole cells."""
     delivers = classify(row.route).kind is not RouteKind.ADJUNCT
     cells = cells_per_injection(row, weight)
-    total = cells.exact * row.times if cells is not None else None
+    total = cells.exact * row.injections if cells is not None else None
     per_side = total.numerator if total is not None and total.denominator == 1 else None
     return RowCells(row, delivers, per_side)

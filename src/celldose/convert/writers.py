@@ -31,6 +31,9 @@ HEADERS = {
     "product": "Product",
     "volume": "Volume",
     "concentration": "Concentration",
+    "sites": "Sites",
+    "vials": "Vials",
+    "discs": "Discs",
     "notes": "Notes",
 }
 LABELS = {

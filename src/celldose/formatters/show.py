@@ -50,7 +50,7 @@ def table_row(cells: RowCells, weight: pint.Quantity[Any] | None = None) -> tupl
     return (
         row.route,
         _value(row.dose),
-        row.days.reading if isinstance(row.days, Schedule) else str(row.days),
+        days_text(row),
         _sides(row),
         _value(row.total),
         computed,
@@ -66,7 +66,7 @@ def _range_row(cells: RowCells, weight: pint.Quantity[Any] | None) -> tuple[str,
     verdict = "no cells" if not cells.delivers_cells else "not checked"
     if comparison is not None:
         verdict = "ok" if comparison.agrees else ("MISMATCH" if computed else "see check")
-    days = row.days.reading if isinstance(row.days, Schedule) else str(row.days)
+    days = days_text(row)
     side = " per side" if row.per_side and computed else ""
     return (
         row.route,
@@ -77,6 +77,16 @@ def _range_row(cells: RowCells, weight: pint.Quantity[Any] | None) -> tuple[str,
         (computed or "?") + side if cells.delivers_cells else "-",
         verdict,
     )
+
+
+def days_text(row: Administration) -> str:
+    """``2``, ``twice a week for 4 weeks → 8 administrations``, with ``(4 vials each)``."""
+    days = row.days.reading if isinstance(row.days, Schedule) else str(row.days)
+    for key in ("sites", "vials", "discs"):
+        count = getattr(row, key)
+        if count is not None:
+            return f"{days} ({count} {key if count != 1 else key.removesuffix('s')} each)"
+    return days
 
 
 def _value(value: pint.Quantity[int] | object) -> str:

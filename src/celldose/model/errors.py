@@ -19,4 +19,5 @@ class ErrorType(StrEnum):
     UNCOUNTABLE_SCHEDULE = "uncountable-schedule"
     SEVERAL_DOSES = "several-doses"
     MEAN_AND_SPREAD = "mean-and-spread"
+    INVALID_SITES = "invalid-sites"
     INVALID_MEASURE = "invalid-measure"

@@ -14,11 +14,13 @@ from pydantic import (
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from celldose.diagnostics import quote
 from celldose.model.errors import ErrorType
+from celldose.model.sites import SITE_FIELDS, sites_from_dose, to_sites
 from celldose.model.types import (
     NA,
     CellCount,
@@ -84,7 +86,35 @@ class Administration(BaseModel):
         default=None,
         description="Cells per volume, e.g. 25 million cells/mL; with volume, it implies the dose.",
     )
+    sites: Annotated[int, BeforeValidator(to_sites)] | None = Field(
+        default=None,
+        description="Sites or injections per session, each given the dose: total = dose x "
+        "sites x administrations x sides.",
+    )
+    vials: Annotated[int, BeforeValidator(to_sites)] | None = Field(
+        default=None, description="Vials per session, for a dose per vial (as sites)."
+    )
+    discs: Annotated[int, BeforeValidator(to_sites)] | None = Field(
+        default=None, description="Discs per session, for a dose per disc (as sites)."
+    )
     notes: Text | None = Field(default=None, description="Free text; not checked.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sites_in_dose(cls, data: object) -> object:
+        return sites_from_dose(data)
+
+    @model_validator(mode="after")
+    def _one_site_count(self) -> Administration:
+        given = [key for key in SITE_FIELDS if getattr(self, key) is not None]
+        if len(given) > 1:
+            raise PydanticCustomError(
+                ErrorType.INVALID_SITES,
+                "gives both {first} and {second}: a dose is given per site, per vial or per "
+                "disc, so write one of them",
+                {"first": given[0], "second": given[1]},
+            )
+        return self
 
     @field_validator("dose", mode="wrap")
     @classmethod
@@ -146,6 +176,16 @@ class Administration(BaseModel):
         return dose if isinstance(dose, pint.Quantity) and is_cells(dose) else None
 
     @property
+    def per_session(self) -> int:
+        """Sites, vials or discs each given the dose in one session (1 when none is stated)."""
+        return self.sites or self.vials or self.discs or 1
+
+    @property
+    def injections(self) -> int:
+        """Doses given over the course: sites x administrations (one side of a per-side row)."""
+        return self.per_session * self.times
+
+    @property
     def times(self) -> int:
         """How many times the dose is given: the dosing days, or the schedule's count."""
         return self.days if isinstance(self.days, int) else self.days.count
@@ -155,14 +195,20 @@ class Administration(BaseModel):
         """``2 days`` or ``8 administrations (twice a week for 4 weeks)``, for a message."""
         days = self.days
         if isinstance(days, int):
-            return f"{days} day{'s' if days != 1 else ''}"
-        return f"{days.administrations} ({days.text})"
+            course = f"{days} day{'s' if days != 1 else ''}"
+        else:
+            course = f"{days.administrations} ({days.text})"
+        for key in SITE_FIELDS:
+            count = getattr(self, key)
+            if count is not None:
+                return f"{count} {key if count != 1 else key.removesuffix('s')} x {course}"
+        return course
 
     @property
     def expected_total(self) -> pint.Quantity[int] | None:
         """dose x days (or the schedule's administrations), exactly; None without a cell dose."""
         dose = self.cell_dose
-        return dose * self.times if dose is not None else None
+        return dose * self.injections if dose is not None else None
 
 
 class ProtocolFields(BaseModel):

@@ -72,6 +72,9 @@ _DIMENSION_NAMES: dict[frozenset[tuple[str, object]], str] = {
     frozenset({("[mass]", 1)}): "a mass",
     frozenset({("[cell_count]", 1), ("[volume]", -1)}): "a concentration",
     frozenset(): "a plain number",
+    frozenset({("[cell_count]", 1), ("[length]", -2)}): (
+        "a dose per area, which needs the area treated to become cells"
+    ),
 }
 
 

@@ -54,7 +54,7 @@ def compare(row: Administration, weight: pint.Quantity[Any] | None) -> RangeComp
             return RangeComparison(None, False)
     else:
         expected = tuple(_exact(end.magnitude) for end in dose_ends)
-    times = row.times
+    times = row.injections
     written = tuple(int(end.magnitude) for end in total_ends)
     shape_agrees = isinstance(dose, QuantityRange) == isinstance(total, QuantityRange)
     agrees = shape_agrees and all(

@@ -189,6 +189,22 @@ MEAN_AND_SPREAD = Rule(
     good=_ROW + "    dose: 100 million\n    days: 1\n    total: 100 million\n",
 )
 
+INVALID_SITES = Rule(
+    code="CD213",
+    name="invalid-sites",
+    severity=Severity.ERROR,
+    summary="`sites`, `vials` or `discs` is not a positive whole number, or they disagree.",
+    explanation=(
+        "A row may give its dose at several sites in one session (`sites: 4`, `vials: 4`, "
+        "`discs: 2`, or `30 million cells x 4 injections` in the dose): the total is dose x "
+        "sites x administrations x sides. The count is a positive whole number; a row gives "
+        "one of the three, and a count in the dose must agree with the field."
+    ),
+    fix="Write one whole number of sites, vials or discs.",
+    bad=_ROW + "    dose: 30 million\n    days: 1\n    sites: 4.5\n    total: 120 million\n",
+    good=_ROW + "    dose: 30 million\n    days: 1\n    sites: 4\n    total: 120 million\n",
+)
+
 INVALID_MEASURE = Rule(
     code="CD205",
     name="invalid-measure",
@@ -225,6 +241,7 @@ RULES = (
     UNCOUNTABLE_SCHEDULE,
     SEVERAL_DOSES,
     MEAN_AND_SPREAD,
+    INVALID_SITES,
 )
 BY_NAME: MappingProxyType[str, Rule] = MappingProxyType({r.name: r for r in RULES})
 """The rules by the names that pydantic errors of the value types carry."""

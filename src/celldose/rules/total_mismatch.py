@@ -29,7 +29,7 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
             return
     if not isinstance(dose, pint.Quantity):
         return
-    if total.magnitude == dose.magnitude * row.times or unit_name(total) != unit_name(dose):
+    if total.magnitude == dose.magnitude * row.injections or unit_name(total) != unit_name(dose):
         return  # equal totals are right (exact integers); different units are CD302's finding
     expected = row.expected_total
     assert expected is not None
@@ -56,23 +56,23 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
 
 def _against(row: Administration, total: int, cells: PerInjection) -> Iterator[Finding]:
     """A cell total against cells computed from a per-kg dose and the patient's weight."""
-    if cells.accepts(total, row.times):
+    if cells.accepts(total, row.injections):
         return
     days = row.course
-    expected = cells.exact * row.times
+    expected = cells.exact * row.injections
     side = " per side" if row.per_side else ""
     if cells.whole:
         computed = cells_text(expected)
     else:
         computed = (
-            f"{cells_text(expected)}, so {cells_text(cells.low * row.times)} to "
-            f"{cells_text(cells.high * row.times)} for a weight written to this precision"
+            f"{cells_text(expected)}, so {cells_text(cells.low * row.injections)} to "
+            f"{cells_text(cells.high * row.injections)} for a weight written to this precision"
         )
     yield Finding(
         RULE,
         f"total {total:,} cells != {cells.how} x {days} = {computed}{side}",
         ("total",),
-        _fix(cells, row.times) + course_hint(row, Fraction(total) / cells.exact),
+        _fix(cells, row.injections) + course_hint(row, Fraction(total) / cells.exact),
     )
 
 

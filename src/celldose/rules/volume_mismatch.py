@@ -37,7 +37,7 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
         )
         return
     if isinstance(total, pint.Quantity) and unit_name(total) == "cell":
-        expected = cells * row.times
+        expected = cells * row.injections
         if total.magnitude != expected:
             days = row.course
             yield Finding(

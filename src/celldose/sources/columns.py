@@ -44,6 +44,15 @@ _ROW_FIELDS: dict[str, tuple[str, ...]] = {
     "product": ("product", "cell product"),
     "volume": ("volume", "volume per injection", "injection volume"),
     "concentration": ("concentration", "cell concentration", "cells per ml"),
+    "sites": (
+        "sites",
+        "number of sites",
+        "injection sites",
+        "sites per session",
+        "injections per session",
+    ),
+    "vials": ("vials", "number of vials", "vials per session"),
+    "discs": ("discs", "number of discs", "discs treated"),
     "notes": ("notes", "note", "comments", "comment", "remarks"),
 }
 _PROTOCOL_FIELDS: dict[str, tuple[str, ...]] = {

@@ -264,6 +264,7 @@ def unit_words(what: str, per: str | None) -> str:
     name = _COUNT_WORDS.get(name.lower(), name) if name else "cell"
     if per is None:
         return name
+    per = per.replace("\u00b2", "^2")
     per_text = " ".join(per.split()).lower()
     if per_text in _PER_ADMINISTRATION:
         return name
@@ -309,9 +310,14 @@ _PER_ADMINISTRATION = frozenset(
         "person",
         "patient",
         "treatment",
+        # Per site, vial or disc: the row's sites, vials or discs count them (model/sites.py).
+        "site",
+        "injection site",
+        "vial",
+        "disc",
     }
 )
-_WORD = r"(?!per\b)[A-Za-zµμ]+"
+_WORD = r"(?!per\b)[A-Za-zµμ]+(?:²|\^2)?"  # cm², an area: refused as a cell dose
 _WORDS = rf"{_WORD}(?:\s+{_WORD}){{0,3}}"
 _UNIT_PHRASE = re.compile(rf"(?P<what>{_WORDS})?\s*(?:(?:/|\bper\b)\s*(?P<per>{_WORDS}))?")
 
