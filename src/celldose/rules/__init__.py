@@ -12,6 +12,7 @@ from celldose.rules import (
     adjunct_dose_not_counted,
     dose_not_stated,
     dose_outside_studied_range,
+    implausible_count,
     laterality_without_per_side,
     protocol_total_mismatch,
     reading,
@@ -36,6 +37,7 @@ CONSISTENCY: tuple[Rule, ...] = (
     volume_mismatch.RULE,
     dose_outside_studied_range.RULE,
     protocol_total_mismatch.RULE,
+    implausible_count.RULE,
 )
 
 ALL: tuple[Rule, ...] = tuple(

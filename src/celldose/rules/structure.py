@@ -88,8 +88,8 @@ INVALID_CELL_COUNT = Rule(
         "±30, a fraction of a cell."
     ),
     fix="Write the count as digits, e.g. 50,000,000 or 50 million cells.",
-    bad=_ROW + "    dose: 50.000 cells\n    days: 1\n    total: 50.000 cells\n",
-    good=_ROW + "    dose: 50,000 cells\n    days: 1\n    total: 50,000 cells\n",
+    bad=_ROW + "    dose: 50.000 million\n    days: 1\n    total: 50.000 million\n",
+    good=_ROW + "    dose: 50 million\n    days: 1\n    total: 50 million\n",
 )
 
 NON_POSITIVE_COUNT = Rule(

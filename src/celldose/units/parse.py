@@ -153,7 +153,7 @@ def _parse(s: str, text: str) -> Amount:
         if times:
             ten = _TEN_POWER.match(s, times.end())
             if ten is None:
-                raise AmountSyntaxError(text, "expected a power of ten such as 10^6 after the 'x'")
+                raise AmountSyntaxError(text, _no_power_of_ten(s[times.end() :]))
             value *= _power_of_ten(ten, text)
             pos = ten.end()
     elif bare_times:
@@ -169,6 +169,17 @@ def _parse(s: str, text: str) -> Amount:
     rest = s[pos:].strip()
     unit = _unit(rest, text) if rest else cell_unit()
     return Amount(-value if negative else value, unit)
+
+
+def _no_power_of_ten(after: str) -> str:
+    """Why what follows an 'x' is no power of ten; ``107`` is 10^7 with a lost superscript."""
+    lost = re.match(r"10([1-9]\d?)(?!\d)", after)
+    if lost:
+        return (
+            f"'{lost.group()}' after the 'x' is no power of ten; did copying lose a superscript "
+            f"(10^{lost.group(1)})? write 10^{lost.group(1)}"
+        )
+    return "expected a power of ten such as 10^6 after the 'x'"
 
 
 def _plain_integer(digits: str, text: str) -> int:
