@@ -143,9 +143,12 @@ def protocols(draw: st.DrawFn) -> str:
         written_days, days = draw(st.sampled_from(DAYS))
         row = [f"route: {q(draw(st.sampled_from(ROUTES)))}", f"dose: {q(dose)}"]
         row.append(f"days: {q(str(written_days))}")
+        sites_key, sites = draw(st.sampled_from([(None, 1), (None, 1), ("sites", 4), ("vials", 2)]))
+        if sites_key:
+            row.append(f"{sites_key}: {sites}")
         totals = ["N/A", "", "50,000,000"]
         if value is not None:
-            right = value * days
+            right = value * days * sites
             cells += right
             totals = [f"{right:,}", f"{right} cells", f"{right + 1_000_000:,}", f"{2 * right:,}"]
             totals += ["N/A", ""]

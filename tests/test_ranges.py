@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from celldose.api import load
+from celldose.cli import main
 from celldose.fhir import to_fhir_json
 from celldose.units.parse import AmountSyntaxError, parse_amount
 from celldose.units.ranges import mean_and_spread, parse_range, several_doses
@@ -103,3 +104,16 @@ def test_fhir_carries_a_dose_range(tmp_path: Path) -> None:
     assert dose_range.low.code == "10*6{cells}/kg"
     assert dosage.maxDosePerLifetime.value == 1120
     assert dosage.timing.repeat.count == 8
+
+
+def test_the_html_report_shows_ranges_schedules_and_vials(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cases = Path(__file__).parent / "cases"
+    names = ["dose-ranges-weight-and-studies", "ryoncil-label", "alofisel-as-published"]
+    main(["check", "--format", "html", *(str(cases / f"{n}.yaml") for n in names)])
+    html = capsys.readouterr().out
+    assert "1,000,000 to 2,000,000 cells/kg" in html
+    assert "70,000,000 to 140,000,000 cells" in html
+    assert "twice a week for 4 weeks \u2192 8 administrations" in html
+    assert "1 (4 vials each)" in html
