@@ -66,7 +66,7 @@ def test_a_power_of_ten_alone_is_one_times_it() -> None:
         ("5 million cells/kg/day", "unexpected 'cells/kg/day' after the number"),
         (f"{TIMES} 5 million", "not a number"),
         (f"{TIMES}10", "expected a power of ten"),
-        ("5 million MSC/cm", "unknown unit"),
+        ("5 million MSC/furlong", "unknown unit"),
     ],
 )
 def test_what_is_not_a_unit_is_still_refused(text: str, reason: str) -> None:
