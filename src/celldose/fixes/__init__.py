@@ -114,7 +114,9 @@ def fix_bytes(
     refusal = _refusal(raw, diagnostics, form)
     if refusal is not None:
         return _skipped(path, refusal) if fixable(diagnostics) else None
-    bom = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""
+    bom = b""
+    while raw.startswith(codecs.BOM_UTF8, len(bom)):  # every BOM decode() left out, kept
+        bom += codecs.BOM_UTF8
     text = decode(raw)
     if not isinstance(text, str):
         return None

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+MAX_TEXT = 120
 MAX_COUNT = 10**5
 """More administrations than this is no schedule a clinic writes; refused as a misreading."""
 
@@ -141,6 +142,8 @@ def parse_schedule(text: str) -> Schedule | None:
 
 @lru_cache(maxsize=1024)
 def _parse(text: str) -> Schedule | None:
+    if len(text) > MAX_TEXT:  # no schedule is this long; the patterns see short text only
+        return None
     words = " ".join(text.replace("\u00d7", " x ").lower().split()).rstrip(".")
     if match := _COUNT_ONLY.fullmatch(words):
         if match.group("word"):

@@ -15,12 +15,13 @@ from pydantic_core import PydanticCustomError
 
 from celldose.diagnostics import quote
 from celldose.model.errors import ErrorType
+from celldose.units.parse import MAX_TEXT
 
 SITE_FIELDS = ("sites", "vials", "discs")
 MAX_SITES = 10_000
 _IN_DOSE = re.compile(
-    r"(?P<dose>.*?\S)\s*[xX\u00d7]\s*(?P<n>[1-9]\d{0,3})\s*"
-    r"(?P<what>injections?|sites?|vials?|discs?|injection sites?)\s*"
+    r"(?P<dose>.*?\S)\s*+[xX\u00d7]\s*+(?P<n>[1-9]\d{0,3}+)\s*+"
+    r"(?P<what>injections?+|sites?+|vials?+|discs?+|injection sites?+)\s*+"
 )
 
 
@@ -52,7 +53,8 @@ def sites_from_dose(data: object) -> object:
     if not isinstance(data, Mapping):
         return data
     dose = data.get("dose")
-    match = _IN_DOSE.fullmatch(dose) if isinstance(dose, str) else None
+    short = isinstance(dose, str) and len(dose) <= MAX_TEXT
+    match = _IN_DOSE.fullmatch(dose) if short and isinstance(dose, str) else None
     if match is None:
         return data
     count = int(match.group("n"))

@@ -28,6 +28,7 @@ from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 from celldose.diagnostics import describe, quote
 from celldose.model.errors import ErrorType
 from celldose.model.schedule import Schedule, ScheduleError, parse_schedule
+from celldose.units.digits import digit_problem
 from celldose.units.format import format_quantity
 from celldose.units.memo import by_identity
 from celldose.units.parse import MAX_TEXT, Amount, AmountSyntaxError, cell_unit, parse_amount
@@ -298,6 +299,13 @@ def to_days(value: object) -> int | Schedule:
         number = int(value)
     elif isinstance(value, str) and (match := _DAYS.fullmatch(value.strip())):
         digits = match.group(1)
+        problem = digit_problem(digits)
+        if problem is not None:
+            raise PydanticCustomError(
+                ErrorType.INVALID_DAYS,
+                "{text}: {reason}",
+                {"text": _quote(value), "reason": problem},
+            )
         if len(digits) > 1 and digits.startswith("0"):
             raise PydanticCustomError(
                 ErrorType.INVALID_DAYS,
@@ -365,8 +373,9 @@ def _amount(value: object) -> Amount:
                 ErrorType.INVALID_CELL_COUNT, "{text} is not a cell count", {"text": _quote(value)}
             )
         return Amount(Fraction(magnitude), value.units)
-    if isinstance(value, str):
+    if isinstance(value, str) and len(value) <= MAX_TEXT:
         _refuse_several(value)
+    if isinstance(value, str):
         try:
             return parse_amount(value)
         except AmountSyntaxError as exc:

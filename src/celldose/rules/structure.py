@@ -87,7 +87,7 @@ INVALID_CELL_COUNT = Rule(
         "separator), `50.000` (50 or 50,000?), `010` (octal in YAML 1.1), exponents beyond "
         "±30, a fraction of a cell."
     ),
-    fix="Write the count as digits, e.g. 50,000,000 or 50 million cells.",
+    fix="Write the count as digits (<cells> or <number> million cells), or N/A for no cells.",
     bad=_ROW + "    dose: 50.000 million\n    days: 1\n    total: 50.000 million\n",
     good=_ROW + "    dose: 50 million\n    days: 1\n    total: 50 million\n",
 )
@@ -134,7 +134,7 @@ INVALID_DAYS = Rule(
         "as false; celldose reads what was written). Words that are a schedule (`Single`, "
         "`twice a week for 4 weeks`) are read as one (CD210 when they give no count)."
     ),
-    fix="Write the number of dosing days, e.g. 1.",
+    fix="Write the number of dosing days as a whole number: days: <number of days>.",
     bad=_ROW + "    dose: 10 million\n    days: 0\n    total: 10 million\n",
     good=_ROW + "    dose: 10 million\n    days: 1\n    total: 10 million\n",
 )

@@ -22,11 +22,13 @@ import pint
 
 from celldose.units.parse import Amount, AmountSyntaxError, cell_unit, parse_amount
 
-_SEPARATOR = re.compile(r"(?<=[\w⁰¹²³⁴⁵⁶⁷⁸⁹])(?<![eE])\s*(?:[\u2013\u2014]|-|\bto\b)\s*(?=\d)")
-_PLAIN = re.compile(r"\d+(?:[.,'\u2019\u00a0\u202f\u2009 ]\d+)*")
-_LIST = re.compile(r"\s*,\s+|\s+or\s+|\s*,?\s+and\s+|\s*;\s*")
+# Each pattern starts where a run of spaces starts and its quantifiers are possessive, so that
+# it runs in linear time on any text (tests/regex_budget_probe.py); callers also bound the text.
+_SEPARATOR = re.compile(r"(?<=[\w⁰¹²³⁴⁵⁶⁷⁸⁹])(?<![eE])\s*+(?:[\u2013\u2014]|-|\bto\b)\s*+(?=\d)")
+_PLAIN = re.compile(r"\d++(?:[.,'\u2019\u00a0\u202f\u2009 ]\d++)*+")
+_LIST = re.compile(r"(?<!\s)(?:\s*+,\s++|\s++or\s++|\s*+,?+\s++and\s++|\s*+;\s*+)")
 _STARTS_A_NUMBER = re.compile(r"[1-9]|0\.\d")
-_SPREAD = re.compile(r"±|\+\s*/\s*-|\+-")
+_SPREAD = re.compile(r"±|\+\s*+/\s*+-|\+-")
 _NUMBER_NAMES = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 
 
