@@ -62,6 +62,7 @@ USED = {
     "celldose.suppressions._COMMENT": "finditer",
     "celldose.config._PREFIX": "fullmatch",
     "celldose.model.types._DAYS": "fullmatch",
+    "celldose.model.types._WORDY": "search",
     "celldose.dose_ranges._ANY_MSC": "search",
     "celldose.convert.writers._GROUPED_INTEGER": "match",
     "celldose.formatters.text._BREAK": "split",

@@ -325,11 +325,24 @@ _PLAIN_DAYS = {str(n): n for n in range(1, 1000)}
 
 
 def _days_error(value: object) -> PydanticCustomError:
+    if isinstance(value, str) and _WORDY.search(value) and value.strip().lower() not in _BOOLS:
+        return PydanticCustomError(
+            ErrorType.INVALID_DAYS,
+            "{text} is neither a positive whole number of days nor a schedule celldose reads "
+            "(Single, Twice, two infusions, days 1 and 3, every other day x 3, twice a week "
+            "for 4 weeks, once a month, total 3 times)",
+            {"text": _quote(value)},
+        )
     return PydanticCustomError(
         ErrorType.INVALID_DAYS,
         "{text} is not a positive whole number of days",
         {"text": _quote(value)},
     )
+
+
+_WORDY = re.compile(r"[A-Za-z]{3}")
+"""Text with a word in it was meant as a schedule; ``no`` and ``1:30`` were not."""
+_BOOLS = frozenset({"yes", "true", "false", "off"})
 
 
 def to_flag(value: object) -> bool | None:
