@@ -142,7 +142,10 @@ def protocols(draw: st.DrawFn) -> str:
         dose, value = draw(st.sampled_from(DOSES))
         written_days, days = draw(st.sampled_from(DAYS))
         row = [f"route: {q(draw(st.sampled_from(ROUTES)))}", f"dose: {q(dose)}"]
-        row.append(f"days: {q(str(written_days))}")
+        days_key = (
+            "schedule" if not isinstance(written_days, int) and draw(st.booleans()) else "days"
+        )
+        row.append(f"{days_key}: {q(str(written_days))}")
         sites_key, sites = draw(st.sampled_from([(None, 1), (None, 1), ("sites", 4), ("vials", 2)]))
         if sites_key:
             row.append(f"{sites_key}: {sites}")

@@ -35,6 +35,7 @@ def test_schema_names_every_field_and_forbids_unknown_keys() -> None:
         "route",
         "dose",
         "days",
+        "schedule",
         "total",
         "per_side",
         "laterality",

@@ -25,6 +25,7 @@ HEADERS = {
     "route": "Route of Administration",
     "dose": "Dose",
     "days": "Time (Days)",
+    "schedule": "Schedule",
     "total": "Total Cells",
     "per_side": "Per side",
     "laterality": "Laterality",

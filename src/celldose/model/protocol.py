@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 from celldose.cells import non_cell
 from celldose.diagnostics import quote
 from celldose.model.errors import ErrorType
+from celldose.model.schedule import schedule_as_days
 from celldose.model.sites import SITE_FIELDS, sites_from_dose, to_sites
 from celldose.model.types import (
     NA,
@@ -39,6 +40,7 @@ from celldose.model.types import (
     Volume,
     Weight,
     is_cells,
+    to_days,
     to_dose,
     what_unit,
 )
@@ -118,6 +120,13 @@ class Administration(BaseModel):
             "words that gives a count of administrations: 'twice a week for 4 weeks'."
         )
     )
+    schedule: Days | None = Field(
+        default=None,
+        description=(
+            "The schedule in words (twice a week for 4 weeks), in place of days; with days, "
+            "the two must give the same number of administrations."
+        ),
+    )
     total: Total | None = Field(
         default=None,
         description="Cells over all days (per side on a per-side row), or N/A for a non-cell row.",
@@ -153,7 +162,21 @@ class Administration(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _mark_product_amount(cls, data: object) -> object:
-        return mark_non_cell_doses(sites_from_dose(data))
+        return mark_non_cell_doses(sites_from_dose(schedule_as_days(data, to_days)))
+
+    @model_validator(mode="after")
+    def _days_agree_with_schedule(self) -> Administration:
+        schedule = self.schedule
+        if schedule is None or schedule is self.days:
+            return self
+        count = schedule if isinstance(schedule, int) else schedule.count
+        if count != self.times:
+            raise PydanticCustomError(
+                ErrorType.INVALID_DAYS,
+                "gives days {days} and schedule {schedule} ({count} administrations): write one",
+                {"days": str(self.days), "schedule": quote(str(schedule)), "count": count},
+            )
+        return self
 
     @model_validator(mode="after")
     def _one_site_count(self) -> Administration:

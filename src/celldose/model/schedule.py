@@ -28,6 +28,7 @@ Grammar (case-insensitive; spaces, commas and a final period are free)::
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -252,3 +253,20 @@ def _checked(schedule: Schedule, text: str) -> Schedule:
             text, f"{schedule.count:,} administrations is not a count a schedule can have"
         )
     return schedule
+
+
+def schedule_as_days(data: object, validate: Callable[[object], object]) -> object:
+    """A row that gives ``schedule:`` and no ``days`` counts its administrations by it.
+
+    ``validate`` is the days validator: a schedule it refuses is reported once, at
+    ``schedule``, so ``days`` gets a placeholder that never outlives the failed row.
+    """
+    if not isinstance(data, Mapping) or data.get("schedule") is None:
+        return data
+    if data.get("days") is not None:
+        return data
+    try:
+        validate(data["schedule"])
+    except ValueError:  # PydanticCustomError is a ValueError
+        return {**data, "days": 1}
+    return {**data, "days": data["schedule"]}

@@ -286,7 +286,7 @@ def to_days(value: object) -> int | Schedule:
         except ScheduleError as exc:
             raise PydanticCustomError(
                 ErrorType.UNCOUNTABLE_SCHEDULE,
-                "schedule {text}: {reason}",
+                "{text}: {reason}",
                 {"text": _quote(value), "reason": exc.reason},
             ) from None
         if schedule is not None:

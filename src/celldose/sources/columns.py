@@ -29,7 +29,6 @@ _ROW_FIELDS: dict[str, tuple[str, ...]] = {
         "no of days",
         "duration",
         "time days",
-        "schedule",
         "number of treatments",
         "treatments",
         "number of doses",
@@ -44,6 +43,7 @@ _ROW_FIELDS: dict[str, tuple[str, ...]] = {
     "product": ("product", "cell product"),
     "volume": ("volume", "volume per injection", "injection volume"),
     "concentration": ("concentration", "cell concentration", "cells per ml"),
+    "schedule": ("schedule", "dosing schedule", "frequency"),
     "sites": (
         "sites",
         "number of sites",
