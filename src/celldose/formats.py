@@ -112,6 +112,13 @@ def _xlsx_tables(source: str | bytes | Path, name: str) -> list[Grid] | SourcePr
     return xlsx_grids(source, name)
 
 
+def _text_tables(source: str | bytes | Path, name: str) -> list[Grid] | SourceProblem:
+    from celldose.sources.text_table import text_grids
+
+    assert isinstance(source, str)
+    return text_grids(source, name)
+
+
 def _plan_yaml(
     text: str,
     form: Format,
@@ -202,7 +209,17 @@ MARKDOWN = Format(
     write=_write_markdown,
 )
 
-INPUTS: tuple[Format, ...] = (YAML, CSV, XLSX, MARKDOWN)
+TEXT = Format(
+    name="txt",
+    label="text",
+    suffixes=(".txt",),
+    shape=Shape.TABLES,
+    read_tables=_text_tables,
+    table_required=True,
+    in_folders=False,  # notes and READMEs are not protocols: a folder walk reads them if configured
+)
+
+INPUTS: tuple[Format, ...] = (YAML, CSV, XLSX, MARKDOWN, TEXT)
 """Every format celldose reads, in the order help texts list them."""
 FHIR_SUFFIX = ".fhir.json"
 """A FHIR export (``convert`` only): written from checked protocols, never read."""

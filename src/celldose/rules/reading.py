@@ -181,6 +181,65 @@ UNUSED_SUPPRESSION = Rule(
     ),
 )
 
+
+_RUN_HEADER = "Sacroiliitis\n\nRoute of AdministrationDoseTime (Days)Total Cells\n"
+_TABS = "Sacroiliitis\n\nRoute of Administration\tDose\tTime (Days)\tTotal Cells\n"
+
+RECOVERED_ROW = Rule(
+    code="CD015",
+    name="recovered-row",
+    severity=Severity.INFO,
+    summary="A row of pasted text whose columns ran together, and how it was read.",
+    explanation=(
+        "A web page copied as text may lose the separators between a table's cells "
+        "(`Intra-articular/per side50,000,000150,000,000`). celldose finds the header by the "
+        "column names it knows, reads the route's text, and splits the numbers after it by "
+        "the two things the copy kept: thousands grouping (`50,000,000 | 15 | 0,000,000` is "
+        "not valid grouping) and arithmetic (total = dose x days, per side on a per-side "
+        "row). The info says how the row was read, so that the recovery is never silent. "
+        "When no split makes the arithmetic true, the closest is read, the other readings are "
+        "named, and CD301 reports the mismatch. At most 48 characters of run-together "
+        "numbers are split in a row (every split is tried); a longer run is CD004."
+    ),
+    fix="Separate the cells with tabs (or paste the table into a spreadsheet and save CSV).",
+    bad=_RUN_HEADER + "Intra-articular50,000,000150,000,000\n",
+    good=_TABS + "Intra-articular\t50,000,000\t1\t50,000,000\n",
+    example_suffix=".txt",
+)
+
+AMBIGUOUS_ROW = Rule(
+    code="CD016",
+    name="ambiguous-row",
+    severity=Severity.ERROR,
+    summary="A run-together row of pasted text that more than one reading fits.",
+    explanation=(
+        "When several splits of a run-together row have valid thousands grouping and make "
+        "total = dose x days (or state no total to check), nothing tells them apart. celldose "
+        "lists the readings and does not read the row, instead of guessing a dose."
+    ),
+    fix="Separate the cells with tabs, or write the numbers with thousands separators.",
+    bad=_RUN_HEADER + "Intra-articular1011N/A\n",
+    good=_TABS + "Intra-articular\t10\t11\t110\n",
+    example_suffix=".txt",
+)
+
+UNSPLIT_ROW = Rule(
+    code="CD017",
+    name="unsplit-row",
+    severity=Severity.ERROR,
+    summary="A row of pasted text that cannot be split into its columns.",
+    explanation=(
+        "A run-together row whose numbers have no split with valid thousands grouping "
+        "(`5,00,00`), or a row of space-aligned text whose cells do not stand under distinct "
+        "columns of the header, cannot be read without shifting a value into another column. "
+        "celldose reports the row and leaves it out."
+    ),
+    fix="Separate the cells with tabs, or align each cell under its column.",
+    bad=_RUN_HEADER + "Intra-articular5,00,00\n",
+    good=_TABS + "Intra-articular\t50,000\t1\t50,000\n",
+    example_suffix=".txt",
+)
+
 RULES = (
     UNREADABLE_FILE,
     YAML_SYNTAX,
@@ -191,4 +250,7 @@ RULES = (
     SHEET_SYNTAX,
     UNREADABLE_CELL,
     UNUSED_SUPPRESSION,
+    RECOVERED_ROW,
+    AMBIGUOUS_ROW,
+    UNSPLIT_ROW,
 )

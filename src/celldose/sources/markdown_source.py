@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from celldose.rules import reading
 from celldose.sources.csv_source import MAX_COLUMNS
 from celldose.sources.lines import LineIndex
+from celldose.sources.lines import split_lines as _split
 from celldose.sources.problems import SourceProblem
 from celldose.sources.sheet import Cell, Grid, Row, is_header
 
@@ -127,9 +128,3 @@ def _table_cells(line: str, offset: int, index: LineIndex) -> list[Cell] | None:
             Cell(stripped.replace("\\|", "|"), index.span(begin, begin + max(1, len(stripped))))
         )
     return cells[: MAX_COLUMNS + 1] if cut else cells
-
-
-def _split(text: str) -> list[str]:
-    """Lines ended by ``\\n``, ``\\r\\n`` or ``\\r`` only, as :class:`LineIndex` counts them
-    (``str.splitlines`` also breaks at U+2028, form feeds and more)."""
-    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
