@@ -3,7 +3,9 @@ shape copying produces, checked as a user runs it."""
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 
 import celldose
 from celldose.cli import main
-from celldose.sources.document import document_of_text, parse
+from celldose.sources.document import document_of_bytes, document_of_text, parse
 from celldose.sources.run_together import MAX_RUN, Outcome, header_columns, split_row
 from conftest import run_cli
 
@@ -68,11 +70,66 @@ def test_the_seed_as_text_gives_its_two_rows_and_how_they_were_read(
     assert isinstance(rows, list) and len(rows) == 2
 
 
-def test_the_seed_on_standard_input_named_as_text() -> None:
-    result = run_cli("check", "-", "--stdin-filename", "seed.txt", stdin=SEED_TEXT)
+def test_the_seed_piped_on_standard_input_is_told_from_yaml_by_its_content() -> None:
+    result = run_cli("check", "-", stdin=SEED_TEXT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("CD015 info") == 2 and result.stdout.count("CD306 info") == 1
+    assert "<stdin>:18:1: CD015 info: columns ran together" in result.stdout
     assert "Checked 1 file: 3 info." in result.stdout
+    assert result.stderr == (
+        "celldose: standard input read as text (.txt), not YAML; --stdin-filename NAME says "
+        "which format it is\n"
+    )
+
+
+def stdin_check(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], data: str, *args: str
+) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data.encode())))
+    status = main(["check", "-", *args])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_the_seed_on_standard_input_named_as_text(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = stdin_check(monkeypatch, capsys, SEED_TEXT, "--stdin-filename", "s.txt")
+    assert (status, err) == (0, "")  # named: nothing was guessed
+    assert "s.txt:19:1: CD015 info" in out and "Checked 1 file: 3 info." in out
+
+
+@pytest.mark.parametrize(
+    ("data", "chosen"),
+    [
+        ("protocol: Knee\nadministrations: []\n", None),
+        ("Route\tDose\tDays\tTotal\nintravenous\t1\t1\t1\n", "text"),
+        ("just some prose, no table\n", None),
+        ("- route: intravenous\n", None),
+    ],
+)
+def test_standard_input_without_a_name_says_when_it_is_not_read_as_yaml(
+    data: str,
+    chosen: str | None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, _, err = stdin_check(monkeypatch, capsys, data)
+    assert err == (
+        ""
+        if chosen is None
+        else f"celldose: standard input read as {chosen} (.txt), not YAML; --stdin-filename "
+        "NAME says which format it is\n"
+    )
+    _, _, quiet = stdin_check(monkeypatch, capsys, data, "--quiet")
+    assert quiet == ""
+
+
+def test_a_document_of_standard_input_records_that_its_content_chose_the_format() -> None:
+    document = document_of_bytes(SEED_TEXT.encode(), "<stdin>")
+    assert (document.format.name, document.sniffed) == ("txt", True)
+    named = document_of_bytes(SEED_TEXT.encode(), "notes")
+    assert (named.format.name, named.sniffed) == ("yaml", False)  # a name decides, as before
 
 
 def test_the_seed_converts_to_yaml_that_checks_clean(

@@ -66,7 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--stdin-filename",
         metavar="NAME",
         default="<stdin>",
-        help="the path to report for - (standard input)",
+        help=(
+            "the path to report for - (standard input); its ending names the format. Without "
+            "it the content decides (YAML or pasted text), and stderr says when not YAML"
+        ),
     )
     check.add_argument(
         "-j",
