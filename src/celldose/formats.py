@@ -119,6 +119,13 @@ def _text_tables(source: str | bytes | Path, name: str) -> list[Grid] | SourcePr
     return text_grids(source, name)
 
 
+def _html_tables(source: str | bytes | Path, name: str) -> list[Grid] | SourceProblem:
+    from celldose.sources.html_source import html_grids
+
+    assert isinstance(source, str)
+    return html_grids(source, name)
+
+
 def _plan_yaml(
     text: str,
     form: Format,
@@ -219,7 +226,17 @@ TEXT = Format(
     in_folders=False,  # notes and READMEs are not protocols: a folder walk reads them if configured
 )
 
-INPUTS: tuple[Format, ...] = (YAML, CSV, XLSX, MARKDOWN, TEXT)
+HTML = Format(
+    name="html",
+    label="HTML",
+    suffixes=(".html", ".htm"),
+    shape=Shape.TABLES,
+    read_tables=_html_tables,
+    table_required=True,
+    in_folders=False,  # a repository's web pages are not protocols unless configured
+)
+
+INPUTS: tuple[Format, ...] = (YAML, CSV, XLSX, MARKDOWN, TEXT, HTML)
 """Every format celldose reads, in the order help texts list them."""
 FHIR_SUFFIX = ".fhir.json"
 """A FHIR export (``convert`` only): written from checked protocols, never read."""

@@ -70,7 +70,8 @@ INPUT_LIMIT = Rule(
     explanation=(
         "celldose refuses files larger than 10 MiB, nested deeper than 64 levels, or holding "
         "more than 200,000 YAML values, before composing them; in a sheet it reads at most 64 "
-        "columns, and a workbook may inflate to at most 64 MiB of XML. These bounds keep a "
+        "columns, and a workbook may inflate to at most 64 MiB of XML; tables nest at most 16 "
+        "deep in a web page. These bounds keep a "
         "hostile file from crashing or exhausting the checker; a real protocol is far below "
         "each."
     ),
@@ -147,7 +148,9 @@ UNREADABLE_CELL = Rule(
         "value only in its first cell; a number formatted as a date is shown as a date; an "
         "error value (#DIV/0!, #REF!) is no number. celldose reports each such cell instead of "
         "reading it as empty or as a wrong number. A formula with a saved value is read by "
-        "that value, and messages about it say that it is a formula."
+        "that value, and messages about it say that it is a formula. In a web page's or Word "
+        "document's table, a position covered by a cell spanning rows or columns, and a cell "
+        "holding a table of its own, are reported the same way: never shifted, never copied."
     ),
     fix="Type the value into the cell, or save the workbook from a program that calculates.",
     bad=Workbook(

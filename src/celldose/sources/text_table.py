@@ -217,12 +217,19 @@ def _condition(page: _Page, table: _Table) -> Iterator[Row]:
         if label and protocol_field(label.group("label")) == "condition":
             return
     line = page.lines[table.title]
-    match = _CONDITION.match(line.strip().lstrip("#").strip())
+    condition = condition_in_title(line.strip().lstrip("#").strip())
+    if condition is not None:
+        start = line.index(condition)
+        yield [page.cell(table.title, start, start + len(condition), f"Condition: {condition}")]
+
+
+def condition_in_title(title: str) -> str | None:
+    """The condition a title names plainly: ``Sacroiliitis and Stem Cells``, ``Stem Cell
+    Therapy for Knee Osteoarthritis``; None for any other title."""
+    match = _CONDITION.match(title.strip())
     if match is None:
-        return
-    condition = (match.group("before") or match.group("after")).strip()
-    start = line.index(condition)
-    yield [page.cell(table.title, start, start + len(condition), f"Condition: {condition}")]
+        return None
+    return (match.group("before") or match.group("after")).strip() or None
 
 
 def _table_rows(page: _Page, table: _Table) -> Iterator[Row]:
