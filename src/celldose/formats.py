@@ -126,6 +126,12 @@ def _html_tables(source: str | bytes | Path, name: str) -> list[Grid] | SourcePr
     return html_grids(source, name)
 
 
+def _docx_tables(source: str | bytes | Path, name: str) -> list[Grid] | SourceProblem:
+    from celldose.sources.docx_source import docx_grids
+
+    return docx_grids(source, name)
+
+
 def _plan_yaml(
     text: str,
     form: Format,
@@ -236,7 +242,18 @@ HTML = Format(
     in_folders=False,  # a repository's web pages are not protocols unless configured
 )
 
-INPUTS: tuple[Format, ...] = (YAML, CSV, XLSX, MARKDOWN, TEXT, HTML)
+DOCX = Format(
+    name="docx",
+    label="Word",
+    suffixes=(".docx",),
+    shape=Shape.TABLES,
+    binary=True,
+    read_tables=_docx_tables,
+    table_required=True,
+    in_folders=False,  # documents are not protocols unless configured
+)
+
+INPUTS: tuple[Format, ...] = (YAML, CSV, XLSX, MARKDOWN, TEXT, HTML, DOCX)
 """Every format celldose reads, in the order help texts list them."""
 FHIR_SUFFIX = ".fhir.json"
 """A FHIR export (``convert`` only): written from checked protocols, never read."""

@@ -33,7 +33,7 @@ from celldose.rules import reading
 from celldose.sources.lines import LineIndex
 from celldose.sources.problems import SourceProblem
 from celldose.sources.sheet import MAX_PREAMBLE_ROWS, Cell, Grid, Row, is_header
-from celldose.sources.table_build import TableBuilder
+from celldose.sources.table_build import TableBuilder, raised
 from celldose.sources.text_table import condition_in_title
 
 MAX_DEPTH = 16
@@ -45,8 +45,6 @@ _BLOCKS = frozenset(
     {"p", "div", "li", "dd", "dt", "section", "article", "header", "footer", "blockquote", "pre"}
 )
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_POWER_BASE = re.compile(r"10\s*$")
-_EXPONENT = re.compile(r"[+\-\u2212]?\d{1,3}")
 
 
 @dataclass(slots=True)
@@ -75,9 +73,7 @@ class _Text:
         if self.sup is None:
             return
         joined = "".join(self.parts)
-        before, raised = joined[: self.sup], joined[self.sup :].strip()
-        if _POWER_BASE.search(before) and _EXPONENT.fullmatch(raised):
-            self.parts = [before.rstrip() + "^" + raised]
+        self.parts = [raised(joined[: self.sup], joined[self.sup :])]
         self.sup = None
 
 

@@ -9,6 +9,8 @@ next column, and a covered value is never read as empty or copied as a guess.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from celldose.diagnostics import Span
@@ -16,6 +18,18 @@ from celldose.rules import reading
 from celldose.sources.csv_source import MAX_COLUMNS
 from celldose.sources.problems import SourceProblem
 from celldose.sources.sheet import Cell, Row
+
+_POWER_BASE = re.compile(r"10\s*$")
+_EXPONENT = re.compile(r"[+\-\u2212]?\d{1,3}")
+
+
+def raised(before: str, superscript: str) -> str:
+    """Text followed by a superscript, as a copy should have kept it: after 10 a power of ten
+    (``5 x 10`` and ``7`` are ``5 x 10^7``), elsewhere the superscript's text as it stands."""
+    if _POWER_BASE.search(before) and _EXPONENT.fullmatch(superscript.strip()):
+        return before.rstrip() + "^" + superscript.strip()
+    return before + superscript
+
 
 MAX_SPAN = 1000
 """Rows a cell may span (browsers cap rowspan at 65,534); the positions it covers in rows that
@@ -34,6 +48,11 @@ class TableBuilder:
     _below: dict[int, tuple[int, str, Span | None]] = field(default_factory=dict)
     """Positions covered by a cell above: rows left to cover, and what covers them."""
     _cut: bool = False
+    locate: Callable[[int, int], tuple[str, Span]] | None = None
+    """Names a position (row and column, from 1) when the format names cells (Word's
+    ``table 1, row 3, cell 2``): a covered position is then reported as itself."""
+    _number: int = 1
+    """The current row's number, from 1."""
 
     def cell(
         self,
@@ -53,7 +72,10 @@ class TableBuilder:
         if colspan > 1:
             across = f"covered by {name} spanning {colspan} columns; only its first holds a value"
             for offset in range(1, colspan):
-                self._store(column + offset, Cell("", where, ref=ref, problem=across))
+                at_ref, at = ref, where
+                if self.locate is not None:
+                    at_ref, at = self.locate(self._number, column + offset + 1)
+                self._store(column + offset, Cell("", at, ref=at_ref, problem=across))
         self._width = column + colspan
         if rowspan > 1:
             down = f"covered by {name} spanning {rowspan} rows; only its first holds a value"
@@ -86,6 +108,7 @@ class TableBuilder:
             last = max(self._row) + 1
             self.rows.append([self._row.get(c) or Cell("", where) for c in range(last)])
         self._row, self._width = {}, 0
+        self._number += 1
         self._below = {c: (n - 1, why, at) for c, (n, why, at) in self._below.items() if n > 1}
 
     def _next_free(self) -> int:
