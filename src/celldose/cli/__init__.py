@@ -138,6 +138,7 @@ def _run_check(
             settings=prepared,
             jobs=args.jobs,
             exclude=args.exclude,
+            force_exclude=args.force_exclude,
             progress=progress,
             keep=keep,
         )

@@ -89,6 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
         "git ignores are skipped too; a file named on the command line is always checked",
     )
     check.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="treat files named on the command line as a directory search treats what it "
+        "finds (for pre-commit, which names every changed file): --exclude applies, .txt, "
+        ".html and .docx are read only when the configuration's include names them, and a "
+        "file without a protocol table is skipped",
+    )
+    check.add_argument(
         "--color",
         choices=("auto", "always", "never"),
         default="auto",
