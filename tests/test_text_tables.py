@@ -342,3 +342,16 @@ def test_a_run_together_header_needs_the_route_first_and_the_three_numbers() -> 
 def test_a_text_document_in_memory_reads_like_a_file() -> None:
     document = document_of_text("Route\tDose\tDays\tTotal\nIV\t1\t1\t1\n", "<paste>.txt")
     assert len(parse(document).tables) == 1
+
+
+def test_fix_leaves_pasted_text_as_it_is_and_says_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "paste.txt"
+    path.write_text("Route\tDose\tDays\tTotal\nintravenous\t1\t2\t3\n", encoding="utf-8")
+    before = path.read_bytes()
+    assert main(["check", "--fix", "--unsafe-fixes", str(path)]) == 1
+    captured = capsys.readouterr()
+    said = captured.out + captured.err
+    assert "fixes apply to YAML, CSV and Markdown; text files are not rewritten" in said
+    assert path.read_bytes() == before

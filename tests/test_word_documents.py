@@ -189,3 +189,16 @@ def test_a_long_document_reads_quickly(tmp_path: Path) -> None:
     started = time.perf_counter()
     assert found(path) == []
     assert time.perf_counter() - started < 30  # mostly checking 10,000 rows
+
+
+def test_the_html_report_and_show_name_the_cell(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [HEADER, ("intravenous", "10 million", "2", "30 million")]
+    path = write(tmp_path, document(paragraph("Knee", "Heading2") + table(rows)))
+    assert main(["check", "--format", "html", str(path)]) == 1
+    page = capsys.readouterr().out
+    assert "table 1, row 2, cell 4" in page and "<w:" not in page
+    main(["show", str(path)])
+    shown = capsys.readouterr().out
+    assert shown.startswith("Knee (") and "MISMATCH" in shown
