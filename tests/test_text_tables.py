@@ -15,7 +15,7 @@ import celldose
 from celldose.cli import main
 from celldose.sources.document import document_of_bytes, document_of_text, parse
 from celldose.sources.run_together import MAX_RUN, Outcome, header_columns, split_row
-from conftest import run_cli
+from conftest import run_process
 
 SEED = Path(__file__).parent / "data" / "sacroiliitis_pasted.txt"
 """The reference protocol as a web page copied as text (the seed, unchanged)."""
@@ -71,7 +71,7 @@ def test_the_seed_as_text_gives_its_two_rows_and_how_they_were_read(
 
 
 def test_the_seed_piped_on_standard_input_is_told_from_yaml_by_its_content() -> None:
-    result = run_cli("check", "-", stdin=SEED_TEXT)
+    result = run_process("check", "-", stdin=SEED_TEXT)  # a real pipe, into a real process
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("CD015 info") == 2 and result.stdout.count("CD306 info") == 1
     assert "<stdin>:18:1: CD015 info: columns ran together" in result.stdout

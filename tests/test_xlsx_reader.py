@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.worksheet.worksheet import Worksheet
 
-from celldose.sources.xlsx_reader import (
+from celldose.sources.xlsx import (
     MAX_COLUMNS,
     MAX_INFLATED,
     MAX_RATIO,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 
 from celldose.formats import INPUTS, described
 from celldose.formatters import FORMATTERS, LISTED
@@ -45,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check",
         help="check protocol files and directories",
-        description=(f"Check protocol files, and directories (searched for {described()})."),
+        description=textwrap.fill(
+            f"Check protocol files, and directories (searched for {described()}).", 79
+        ),
         epilog=_CHECK_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from celldose.diagnostics import Span
@@ -214,7 +213,7 @@ def _next_column(table: _Table) -> int:
     return table.column
 
 
-def docx_grids(source: str | bytes | Path, name: str) -> list[Grid] | SourceProblem:
+def docx_grids(source: str | bytes, name: str) -> list[Grid] | SourceProblem:
     """The tables of a Word document that have a route column, in document order."""
     assert not isinstance(source, str)
     reader = _Reader()
