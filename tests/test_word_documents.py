@@ -202,3 +202,14 @@ def test_the_html_report_and_show_name_the_cell(
     main(["show", str(path)])
     shown = capsys.readouterr().out
     assert shown.startswith("Knee (") and "MISMATCH" in shown
+
+
+def test_standard_input_without_a_name_tells_a_word_document_by_its_parts(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw = document(TITLE + table(SEED_ROWS))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
+    assert main(["check", "-"]) == 0
+    captured = capsys.readouterr()
+    assert "<stdin>:2:2: CD306 info: table 1, row 2, cell 2" in captured.out
+    assert captured.err.startswith("celldose: standard input read as Word (.docx), not YAML")

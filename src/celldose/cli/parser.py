@@ -71,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
         default="<stdin>",
         help=(
             "the path to report for - (standard input); its ending names the format. Without "
-            "it the content decides (YAML or pasted text), and stderr says when not YAML"
+            "it the content decides (YAML, pasted text, a web page, a Word document or a "
+            "workbook), and stderr says when not YAML"
         ),
     )
     check.add_argument(

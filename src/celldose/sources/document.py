@@ -80,10 +80,17 @@ STDIN = "<stdin>"
 
 def document_of_bytes(raw: bytes, path: str) -> Document:
     """Bytes from standard input, reported under ``path``: its ending says the format; without
-    a name (:data:`STDIN`), the content does (YAML, a web page or pasted text)."""
+    a name (:data:`STDIN`), the content does (YAML, pasted text, a web page, a Word document
+    or a workbook)."""
     form = for_path(path)
     if len(raw) > MAX_BYTES:
         return Document(path, form, problem=too_large())
+    if path == STDIN:
+        from celldose.sources.sniff import sniff_binary
+
+        package = sniff_binary(raw)
+        if package is not None:
+            return Document(path, package, raw=raw, sniffed=True)
     if form.binary:
         return Document(path, form, raw=raw)
     document = _decoded(path, form, raw, True)

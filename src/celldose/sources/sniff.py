@@ -2,7 +2,8 @@
 
 ``celldose check -`` without ``--stdin-filename`` used to read everything as YAML, so a table
 pasted from a web page got "not a mapping of protocol fields". The content decides instead,
-by cheap signs first (a page starts with a tag; a protocol file has a top-level
+by cheap signs first (a zip names a Word document's or a workbook's parts; a page starts
+with a tag; a protocol file has a top-level
 ``protocol:`` or ``administrations:`` key), and pasted text only when the text reader finds a
 protocol table in it. Anything else stays YAML, whose reader explains what is wrong with it.
 """
@@ -17,6 +18,21 @@ _YAML_KEY = re.compile(r"^(?:protocol|administrations)\s*:", re.MULTILINE)
 _PAGE = re.compile(r"<(?:!doctype\s+html|html|head|body|table)\b", re.IGNORECASE)
 _HEAD = 4096
 """Characters looked at for the signs of a page or a protocol file."""
+
+
+_ZIP = b"PK\x03\x04"
+_PACKAGES = ((b"word/document.xml", "docx"), (b"xl/workbook.xml", "xlsx"))
+"""A zip's member names, stored in the clear, tell a Word document from a workbook."""
+
+
+def sniff_binary(raw: bytes) -> Format | None:
+    """A Word document or a workbook by its zip's member names; None for anything else."""
+    if not raw.startswith(_ZIP):
+        return None
+    for member, name in _PACKAGES:
+        if member in raw and name in BY_NAME:
+            return BY_NAME[name]
+    return None
 
 
 def sniff(text: str) -> Format:
