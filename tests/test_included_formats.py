@@ -14,7 +14,7 @@ import celldose
 from celldose.cli import main
 from celldose.config import ConfigError, config_schema, load
 from conftest import ROOT
-from wordfile import document, table
+from wordfile import document, paragraph, table
 
 TABS = "Knee\n\nRoute\tDose\tDays\tTotal\nintra-articular\t10 million\t2\t30 million\n"
 PAGE = (
@@ -78,3 +78,36 @@ def test_include_must_be_a_list_of_globs(tmp_path: Path) -> None:
     assert load(path).include == ("*.txt",)
     assert "include" in config_schema()["properties"]
     assert json.dumps(config_schema())  # the schema stays plain JSON
+
+
+@pytest.mark.parametrize("target", ["yaml", "csv", "xlsx", "md", "fhir.json"])
+def test_every_new_input_converts_to_every_output(
+    target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed = (ROOT / "tests" / "data" / "sacroiliitis_pasted.txt").read_text(encoding="utf-8")
+    rows = [
+        ("Route of Administration", "Dose", "Time (Days)", "Total Cells"),
+        ("Myers cocktail/NAD", "50,000,000", "1", "N/A"),
+        ("Intra-articular/per side", "50,000,000", "1", "50,000,000"),
+    ]
+    sources = {
+        "seed.txt": seed.encode(),
+        "seed.html": (
+            "<h1>Sacroiliitis and Stem Cells</h1><table>"
+            + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+            + "</table>"
+        ).encode(),
+        "seed.docx": document(paragraph("Sacroiliitis and Stem Cells", "Heading1") + table(rows)),
+    }
+    written = []
+    for name, content in sources.items():
+        source = tmp_path / name
+        source.write_bytes(content)
+        out = tmp_path / f"{source.stem}-{source.suffix[1:]}.{target}"
+        assert main(["convert", str(source), str(out)]) == 0, capsys.readouterr().err
+        written.append(out.read_bytes())
+    if target != "xlsx":  # a workbook's zip carries its time of writing
+        assert written[0] == written[1] == written[2]
+    if target != "fhir.json":
+        back = [celldose.load_all(tmp_path / f"seed-{kind}.{target}") for kind in ("txt",)]
+        assert back[0][0].name == "Sacroiliitis and Stem Cells"
