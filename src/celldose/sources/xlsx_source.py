@@ -28,9 +28,9 @@ from celldose.sources.sheet import Cell, Grid, Row
 from celldose.sources.xlsx import (
     MAX_COLUMNS,
     CellKind,
-    Sheet,
     XCell,
     XlsxError,
+    XSheet,
     column_letter,
     read_workbook,
 )
@@ -51,7 +51,7 @@ def xlsx_grids(source: Path | bytes, name: str) -> list[Grid] | SourceProblem:
     return grids
 
 
-def _has_cells(sheet: Sheet) -> bool:
+def _has_cells(sheet: XSheet) -> bool:
     try:
         return next(iter(sheet.rows()), None) is not None
     except XlsxError:
@@ -61,7 +61,7 @@ def _has_cells(sheet: Sheet) -> bool:
 _HIDDEN_STATES = {"hidden": "hidden", "veryHidden": "very hidden"}
 
 
-def _grid(sheet: Sheet) -> Grid:
+def _grid(sheet: XSheet) -> Grid:
     return Grid(
         name=sheet.name,
         sheet=sheet.name,
@@ -70,7 +70,7 @@ def _grid(sheet: Sheet) -> Grid:
     )
 
 
-def _rows(sheet: Sheet) -> Iterator[Row]:
+def _rows(sheet: XSheet) -> Iterator[Row]:
     prefix = _sheet_ref(sheet.name)
     try:
         for found in sheet.read_rows():
@@ -127,7 +127,7 @@ def _cell(prefix: str, cell: XCell, hidden: bool) -> Cell:
     )
 
 
-def _empty(sheet: Sheet, prefix: str, row: int, column: int, hidden: bool) -> Cell:
+def _empty(sheet: XSheet, prefix: str, row: int, column: int, hidden: bool) -> Cell:
     span = Span(row, column, row, column + 1)
     ref = f"{prefix}{column_letter(column)}{row}"
     for top, left, bottom, right in sheet.merged:
@@ -144,7 +144,7 @@ def _empty(sheet: Sheet, prefix: str, row: int, column: int, hidden: bool) -> Ce
     return Cell("", span, ref, hidden_row=hidden)
 
 
-def _merged_width(sheet: Sheet, row: int) -> int:
+def _merged_width(sheet: XSheet, row: int) -> int:
     """The last column a merged range reaches on ``row`` (merged cells after the last value)."""
     return max(
         (right for top, _, bottom, right in sheet.merged if top <= row <= bottom),

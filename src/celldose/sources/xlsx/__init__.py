@@ -24,7 +24,7 @@ So this package opens the zip itself (:mod:`zipfile`) and parses the XML with :m
   as it has been read, so memory does not grow with the number of rows. Only rows present in the
   XML are produced: the lone cell at ``XFD1048576`` is one row, read at once.
 * Only the first :data:`MAX_COLUMNS` columns are read; later non-empty cells are counted and the
-  first one is reported (:attr:`Sheet.beyond_columns`) so the caller can say so.
+  first one is reported (:attr:`XSheet.beyond_columns`) so the caller can say so.
 * Merged ranges (``<mergeCells>``) come *after* ``<sheetData>`` in the XML, but callers need them
   while streaming rows. :func:`read_workbook` therefore makes a first pass over each worksheet
   part: a plain byte search for ``mergeCell`` (decompression only, no parsing) and, only if it
@@ -32,7 +32,7 @@ So this package opens the zip itself (:mod:`zipfile`) and parses the XML with :m
   limits as the main pass.
 
 Every failure is an :class:`XlsxError` with a one-line message for a person; nothing else escapes
-(except ``MemoryError`` and friends). A :class:`Sheet` re-opens the file when its rows are read and
+(except ``MemoryError`` and friends). A :class:`XSheet` re-opens the file when its rows are read and
 checks that the worksheet part is still the one that was measured (same CRC-32 and sizes).
 
 The reader is in layers, each a module: :mod:`~celldose.sources.xlsx.archive` (the zip and XML
@@ -43,7 +43,7 @@ safety above, shared with any other OPC format such as ``.docx``),
 """
 
 from celldose.sources.xlsx.archive import MAX_INFLATED, MAX_RATIO, ArchiveError
-from celldose.sources.xlsx.cells import MAX_COLUMNS, CellKind, Sheet, XCell, XRow
+from celldose.sources.xlsx.cells import MAX_COLUMNS, CellKind, XCell, XRow, XSheet
 from celldose.sources.xlsx.package import MAX_SHEETS, is_date_format
 from celldose.sources.xlsx.refs import (
     EXCEL_MAX_COLUMN,
@@ -66,9 +66,9 @@ __all__ = [
     "MAX_RATIO",
     "MAX_SHEETS",
     "CellKind",
-    "Sheet",
     "XCell",
     "XRow",
+    "XSheet",
     "XlsxError",
     "column_letter",
     "column_number",

@@ -3,8 +3,8 @@
 Worksheets are streamed with ``iterparse``, so memory does not grow with the number of rows.
 Only rows present in the XML are produced: the lone cell at ``XFD1048576`` is one row, read at
 once. Only the first :data:`MAX_COLUMNS` columns are read; later non-empty cells are counted and
-the first one is reported (:attr:`Sheet.beyond_columns`) so the caller can say so. A
-:class:`Sheet` re-opens the file when its rows are read and checks that the worksheet part is
+the first one is reported (:attr:`XSheet.beyond_columns`) so the caller can say so. A
+:class:`XSheet` re-opens the file when its rows are read and checks that the worksheet part is
 still the one that was measured (same CRC-32 and sizes).
 """
 
@@ -36,10 +36,10 @@ from celldose.sources.xlsx.package import (
 )
 from celldose.sources.xlsx.refs import EXCEL_MAX_COLUMN, EXCEL_MAX_ROW, column_letter, ref_in
 
-__all__ = ["MAX_COLUMNS", "CellKind", "Sheet", "SheetSource", "XCell", "XRow"]
+__all__ = ["MAX_COLUMNS", "CellKind", "SheetSource", "XCell", "XRow", "XSheet"]
 
 MAX_COLUMNS: int = 64
-"""Cells beyond this column (BL) are not read; :attr:`Sheet.beyond_columns` reports them."""
+"""Cells beyond this column (BL) are not read; :attr:`XSheet.beyond_columns` reports them."""
 
 _WORKSHEET = ss("worksheet")
 _SHEET_DATA = ss("sheetData")
@@ -116,7 +116,7 @@ class SheetSource:
 
 
 @dataclass(frozen=True, slots=True)
-class Sheet:
+class XSheet:
     """One worksheet, in workbook order.
 
     ``merged`` holds the merged ranges as ``(min_row, min_col, max_row, max_col)``, 1-based and

@@ -15,7 +15,7 @@ from celldose.sources.xlsx.archive import (
     read_rels,
     rels_part,
 )
-from celldose.sources.xlsx.cells import Sheet, SheetSource
+from celldose.sources.xlsx.cells import SheetSource, XSheet
 from celldose.sources.xlsx.merged import read_merged
 from celldose.sources.xlsx.package import (
     WORKBOOK_LIMITS,
@@ -27,12 +27,12 @@ from celldose.sources.xlsx.package import (
 __all__ = ["read_workbook"]
 
 
-def read_workbook(path: Path | bytes) -> list[Sheet]:
+def read_workbook(path: Path | bytes) -> list[XSheet]:
     """Read a workbook's structure and return its worksheets in workbook order.
 
     Checks the parts' sizes from the zip directory before decompressing them, then reads the
     workbook, its relationships, the shared strings and the styles, and collects each worksheet's
-    merged ranges. Rows are read later, by :meth:`Sheet.rows`. Chart, dialog and macro sheets are
+    merged ranges. Rows are read later, by :meth:`XSheet.rows`. Chart, dialog and macro sheets are
     skipped. Raises :class:`ArchiveError` and nothing else for a file that cannot be read.
     ``path`` may be the file's bytes (standard input): the sheets then read their rows from
     those bytes, held in memory, instead of opening the file again.
@@ -47,7 +47,7 @@ def read_workbook(path: Path | bytes) -> list[Sheet]:
             raise ArchiveError(f"cannot read the workbook ({one_line(exc)})") from exc
 
 
-def _read_structure(path: Path | bytes, archive: Archive) -> list[Sheet]:
+def _read_structure(path: Path | bytes, archive: Archive) -> list[XSheet]:
     """The sum of the sizes is cumulative: it covers ``_rels/.rels`` before that is read, then
     the workbook part and its relationships (which name the other parts), then the shared
     strings, styles and every worksheet together, before any of those is touched."""
@@ -88,7 +88,7 @@ def _read_structure(path: Path | bytes, archive: Archive) -> list[Sheet]:
 
     shared_strings = read_shared_strings(archive, strings_part)
     styles = read_styles(archive, styles_part)
-    sheets: list[Sheet] = []
+    sheets: list[XSheet] = []
     for entry, info in zip(entries, infos, strict=True):
         source = SheetSource(
             path=path,
@@ -100,5 +100,5 @@ def _read_structure(path: Path | bytes, archive: Archive) -> list[Sheet]:
             styles=styles,
         )
         merged = read_merged(archive, info, entry.part)
-        sheets.append(Sheet(entry.name, merged, entry.state, date1904, source))
+        sheets.append(XSheet(entry.name, merged, entry.state, date1904, source))
     return sheets
