@@ -28,6 +28,8 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     if classify(row.route).kind is RouteKind.ADJUNCT:
         return
     product = row.product or context.product
+    if not product:
+        return  # "published doses" are of cell products: a row without one is not compared
     # Published doses speak for a cell product celldose classifies; CD401 already says when
     # a dose is below the studies of its own route.
     compare = product is not None and product_class(product) is not None
@@ -89,23 +91,24 @@ RULE = Rule(
     summary="A count smaller than any published dose, or one that reads like a lost superscript.",
     explanation=(
         "Copying from a PDF drops superscripts: 10^8 becomes `108`, a number celldose reads "
-        "without complaint. A dose or total (in cells, or cells/kg) whose digits are 10 and an "
-        "exponent (`106`, `108`, `1012`) and that is below the smallest dose any study in "
-        "celldose's dose ranges used is a warning that names the likely reading. For a product "
-        "celldose classifies (MSC, bone marrow concentrate), any count below that smallest "
-        "dose is a warning too, unless CD401 already says the dose is below the studies of "
-        "its route. `2 x 107` with "
+        "without complaint. On a row with a product (its own or the protocol's), a dose or "
+        "total (in cells, or cells/kg) whose digits are 10 and an exponent (`106`, `108`, "
+        "`1012`) and that is below the smallest dose any study in celldose's dose ranges used "
+        "is a warning that names the likely reading. For a product celldose classifies (MSC, "
+        "bone marrow concentrate), any count below that smallest dose is a warning too, unless "
+        "CD401 already says the dose is below the studies of its route. A row without a "
+        "product is not compared with published doses. `2 x 107` with "
         "a lost superscript is already refused by the number grammar (a power of ten needs "
         "`^`). The value is never rewritten: the sheet's author decides."
     ),
     fix="Write the power of ten with its caret (10^8), or check the number against its source.",
     bad=(
-        "protocol: GvHD\nadministrations:\n  - route: intravenous\n    dose: 108 cells\n"
-        "    days: 1\n    total: 108 cells\n"
+        "protocol: GvHD\nproduct: Prochymal\nadministrations:\n  - route: intravenous\n"
+        "    dose: 108 cells\n    days: 1\n    total: 108 cells\n"
     ),
     good=(
-        "protocol: GvHD\nadministrations:\n  - route: intravenous\n    dose: 10^8 cells\n"
-        "    days: 1\n    total: 10^8 cells\n"
+        "protocol: GvHD\nproduct: Prochymal\nadministrations:\n  - route: intravenous\n"
+        "    dose: 10^8 cells\n    days: 1\n    total: 10^8 cells\n"
     ),
     check_row=check,
 )
