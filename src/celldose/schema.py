@@ -3,8 +3,9 @@
 from typing import Any
 
 from celldose.model import Protocol
+from celldose.project import SCHEMA_URL
 
-SCHEMA_ID = "https://github.com/celldose/celldose/schemas/protocol.schema.json"
+SCHEMA_ID = SCHEMA_URL
 
 
 def protocol_schema() -> dict[str, Any]:

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from celldose.diagnostics import Diagnostic, Report, Severity
 from celldose.formatters.context import PLAIN, RenderContext
 from celldose.formatters.json_format import tool_version
+from celldose.project import REPOSITORY
 from celldose.rules import ALL
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -27,7 +28,7 @@ def render(report: Report, context: RenderContext = PLAIN) -> str:
                     "driver": {
                         "name": "celldose",
                         "version": tool_version(),
-                        "informationUri": "https://github.com/celldose/celldose",
+                        "informationUri": REPOSITORY,
                         "rules": [
                             {
                                 "id": rule.code,
