@@ -100,6 +100,7 @@ def check_paths(
     exclude: Sequence[str] = (),
     progress: Progress | None = None,
     keep: bool = False,
+    skip_non_protocols: bool = False,
 ) -> Report:
     """Check files and directories (searched recursively for every format celldose reads).
 
@@ -110,9 +111,17 @@ def check_paths(
     :func:`discover`). ``progress`` is called in this process after each file, in order, with
     the number of files checked and the total. ``keep`` keeps each file's protocols in the
     report (``report.files``), for a formatter that shows them.
+
+    A file found in a directory that is not a protocol (a YAML file without protocol keys, a
+    Markdown page without a route table; see :mod:`celldose.sources.recognise`) is skipped and
+    listed in ``report.skipped``, not in ``report.paths``; a file named in ``paths`` is checked
+    whatever it holds, unless ``skip_non_protocols`` applies the same rule to it (pre-commit
+    names every file).
     """
     prepared = (settings or Settings.discover()).prepare()  # usage errors before any file
-    files = list(discover_files(paths, exclude))
+    files = [
+        (path, named and not skip_non_protocols) for path, named in discover_files(paths, exclude)
+    ]
     results = check_files(
         files, jobs=jobs, suppress=prepared.settings.suppress, keep=keep, progress=progress
     )
@@ -147,8 +156,9 @@ def check_text(
 def _merged(results: list[FileResult], labels: list[str]) -> Report:
     """The report of files whose diagnostics each came sorted: the files put in path order,
     without sorting every diagnostic again."""
+    checked = tuple(label for label, r in zip(labels, results, strict=True) if not r.skipped)
     if len(set(labels)) < len(labels):  # a file named twice: its copies interleave
-        return Report.of((d for r in results for d in r.diagnostics), labels, results)
+        return Report.of((d for r in results for d in r.diagnostics), checked, results)
     order = sorted(range(len(labels)), key=labels.__getitem__)
     diagnostics = tuple(d for i in order for d in results[i].diagnostics)
-    return Report(diagnostics, tuple(labels), tuple(results))
+    return Report(diagnostics, checked, tuple(results))

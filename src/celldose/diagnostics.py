@@ -195,6 +195,11 @@ class Report:
     def __len__(self) -> int:
         return len(self.diagnostics)
 
+    @property
+    def skipped(self) -> tuple[Document, ...]:
+        """The files found that are not protocols, left unchecked (not in :attr:`paths`)."""
+        return tuple(result.document for result in self.files if result.skipped)
+
     def documents(self) -> dict[str, Document]:
         """Each checked file's document by its path, as the check read it."""
         return {result.document.path: result.document for result in self.files}
@@ -242,6 +247,7 @@ class Report:
                 "warnings": len(self.warnings),
                 "infos": len(self.infos),
                 "ok": self.ok,
+                "skipped": len(self.skipped),
             },
             "files": list(self.paths),
             "statistics": self.statistics(),

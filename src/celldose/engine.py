@@ -54,6 +54,8 @@ class FileResult:
     protocols: tuple[CheckedProtocol, ...] = ()
     """Each protocol of the document, when the caller asked to keep them (the HTML report,
     :func:`celldose.load_all`)."""
+    skipped: bool = False
+    """Not a protocol, and not named: left unchecked, and counted in the summary."""
 
 
 class ProtocolError(ValueError):
@@ -96,7 +98,9 @@ def check_document(document: Document, *, suppress: bool = False, keep: bool = F
 
         found = filter_document(document, content, found)
     kept = tuple(_kept(run) for run in runs) if keep else ()
-    return FileResult(document, tuple(sorted(found, key=Diagnostic.sort_key)), kept)
+    return FileResult(
+        document, tuple(sorted(found, key=Diagnostic.sort_key)), kept, skipped=content.skipped
+    )
 
 
 def check_mapping(data: Mapping[str, object], label: str) -> list[Diagnostic]:

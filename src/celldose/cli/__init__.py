@@ -89,7 +89,7 @@ def _check(args: argparse.Namespace, freeze_imports: bool) -> int:
         raise UsageError(str(exc)) from None
     except SettingsError as exc:  # a configuration file found on the way
         raise UsageError(str(exc)) from None
-    if not report.paths and not args.quiet:
+    if not report.paths and not report.skipped and not args.quiet:
         from celldose.formats import described
 
         sys.stderr.write(f"celldose: warning: no protocol files ({described()}) found\n")
@@ -134,6 +134,7 @@ def _run_check(
             exclude=args.exclude,
             progress=progress,
             keep=keep,
+            skip_non_protocols=args.skip_non_protocols,
         )
     finally:
         if progress is not None:

@@ -86,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
         "git ignores are skipped too; a file named on the command line is always checked",
     )
     check.add_argument(
+        "--skip-non-protocols",
+        action="store_true",
+        help="skip the named files that are not protocols, as a directory search does (a YAML "
+        "file with neither a protocol: nor an administrations: key, nor a near miss of one; a "
+        "Markdown page without a route table), counted in the summary; for pre-commit, which "
+        "names every file (like ruff's --force-exclude)",
+    )
+    check.add_argument(
         "--color",
         choices=("auto", "always", "never"),
         default="auto",
