@@ -8,6 +8,7 @@ without a weight (none is ever assumed), or without a dose, the total is incompl
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,10 @@ class RowCells:
     delivers_cells: bool
     per_side: int | None
     """dose x days in cells (one side of a per-side row); None when not computable."""
+    span: tuple[int, int] | None = None
+    """When a per-kg dose times a weight is not whole: the whole cell counts (one side) in the
+    span the weight's written precision allows (154 lb stands for 153.5 to 154.5 lb), as the
+    rules accept a written total; None otherwise."""
 
     @property
     def low(self) -> int | None:
@@ -77,4 +82,7 @@ def row_cells(row: Administration, weight: pint.Quantity[Any] | None = None) -> 
     cells = cells_per_injection(row, weight)
     total = cells.exact * row.days if cells is not None else None
     per_side = total.numerator if total is not None and total.denominator == 1 else None
-    return RowCells(row, delivers, per_side)
+    span = None
+    if cells is not None and per_side is None:
+        span = (math.ceil(cells.low * row.days), math.floor(cells.high * row.days))
+    return RowCells(row, delivers, per_side, span)

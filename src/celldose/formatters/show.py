@@ -60,6 +60,8 @@ def _value(value: pint.Quantity[int] | object) -> str:
 def _computed(row: Administration, cells: RowCells) -> str:
     expected = row.expected_total
     side = " per side" if row.per_side else ""
+    if cells.span is not None:  # per kg x a weight written to some precision
+        return f"{cells.span[0]:,} to {cells.span[1]:,} cells{side}"
     if cells.per_side is not None and (expected is None or unit_name(expected) != "cell"):
         return f"{cells.per_side:,} cells{side}"  # from the weight, or concentration x volume
     if expected is None:
@@ -83,12 +85,64 @@ def _verdict(row: Administration, cells: RowCells) -> str:
         return "not checked"
     if cells.per_side is not None and unit_name(total) == "cell":
         return "ok" if total.magnitude == cells.per_side else "MISMATCH"
+    if cells.span is not None and unit_name(total) == "cell":
+        low, high = cells.span
+        return "ok" if low <= total.magnitude <= high else "MISMATCH"
     if expected is None or unit_name(expected) != unit_name(total):
         return "see check"  # a per-kg dose and a cell total: CD301 or CD302 says more
     return "ok" if total == expected else "MISMATCH"
 
 
+def computed_total(rows: tuple[RowCells, ...], total: CellSum) -> str:
+    """The protocol's computed cells, short: ``X cells``, ``X or Y cells`` (per-side rows
+    without a laterality), ``X to Y cells`` (a weight's precision), or ``unknown``."""
+    if total.complete:
+        if total.low == total.high:
+            return f"{total.low:,} cells"
+        return f"{total.low:,} or {total.high:,} cells"
+    spans = _spans(rows)
+    if spans is None:
+        return "unknown"
+    _, (low, _), (_, high) = spans
+    return f"{low:,} to {high:,} cells"
+
+
+Span = tuple[int, int]
+
+
+def _spans(rows: tuple[RowCells, ...]) -> tuple[Span, Span, Span] | None:
+    """Cells counting each per-side row once, with one side and with both sides of each
+    per-side row without a laterality, each as the span a weight's precision allows; None
+    when a row's cells are unknown (per kg without a weight, no dose)."""
+    once, one, both = [0, 0], [0, 0], [0, 0]
+    for r in rows:
+        if not r.delivers_cells:
+            continue
+        span = (r.per_side, r.per_side) if r.per_side is not None else r.span
+        if span is None:
+            return None
+        for i, cells in enumerate(span):
+            once[i] += cells
+            one[i] += cells * (r.row.sides or 1)
+            both[i] += cells * (r.row.sides or 2)
+    return (once[0], once[1]), (one[0], one[1]), (both[0], both[1])
+
+
 def summary(rows: tuple[RowCells, ...], low: int, high: int, complete: bool) -> str:
+    spans = None if complete else _spans(rows)
+    if spans is not None:
+        (once_low, once_high), one, both = spans
+        sides = f"{one[0]:,} to {one[1]:,} cells"
+        if one != both:
+            sides = (
+                f"{sides} with one side, or {both[0]:,} to {both[1]:,} cells with both sides, "
+                "of each per-side row without a laterality"
+            )
+        return (
+            f"Total cells: {once_low:,} to {once_high:,} counting each per-side row once; all "
+            f"sides: {sides} (a per-kg dose times a patient_weight: the span the weight's "
+            "written precision allows)"
+        )
     if not complete:
         return (
             "Total cells: unknown (a row's dose is per kg without a patient_weight, not a whole "
