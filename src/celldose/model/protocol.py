@@ -13,6 +13,7 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
+    WithJsonSchema,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -43,6 +44,19 @@ def _lowercase(value: object) -> object:
     return value.strip().lower() if isinstance(value, str) else value
 
 
+_LATERALITY_SCHEMA = {
+    "type": "string",
+    "title": "Laterality",
+    # Any case and surrounding spaces, as _lowercase reads it (an enum would refuse Bilateral);
+    # the examples still give an editor the three values to complete.
+    "pattern": (
+        r"^\s*([Ll][Ee][Ff][Tt]|[Rr][Ii][Gg][Hh][Tt]"
+        r"|[Bb][Ii][Ll][Aa][Tt][Ee][Rr][Aa][Ll])\s*$"
+    ),
+    "examples": [member.value for member in Laterality],
+}
+
+
 class Administration(BaseModel):
     """One row of a protocol sheet: a route, a dose per injection, days, and a total."""
 
@@ -68,7 +82,10 @@ class Administration(BaseModel):
         validate_default=True,
         description="Dose and total count one side; set by a '/per side' suffix on the route.",
     )
-    laterality: Annotated[Laterality, BeforeValidator(_lowercase)] | None = Field(
+    laterality: (
+        Annotated[Laterality, BeforeValidator(_lowercase), WithJsonSchema(_LATERALITY_SCHEMA)]
+        | None
+    ) = Field(
         default=None,
         description="On a per-side row: left, right or bilateral (both sides treated).",
     )
