@@ -276,6 +276,20 @@ def test_computed_totals_per_side_per_kg_and_the_protocol_total(tmp_path: Path) 
     assert total.one("td", "verdict").text == "MISMATCH"
 
 
+def test_a_route_written_with_its_site_is_shown_with_both(tmp_path: Path) -> None:
+    """Issue 16, verdict 5: the HTML route cell names the route and site the sheet means."""
+    path = tmp_path / "knee.yaml"
+    path.write_text(
+        "protocol: Knee\nadministrations:\n"
+        "  - {route: knee injection, dose: 5e7, days: 1, total: '50,000,000'}\n",
+        encoding="utf-8",
+    )
+    root = parse(html_report(str(path))[0])
+    [protocol] = root.all("section", "protocol")
+    [row] = [texts(r) for r in rows(protocol)]
+    assert row[1] == "knee injection: intra-articular, knee joint"
+
+
 def test_hostile_text_is_shown_as_text(tmp_path: Path) -> None:
     path = tmp_path / "<b>hostile&amp;.yaml"
     path.write_text(HOSTILE, encoding="utf-8")
@@ -508,9 +522,13 @@ def test_a_weight_in_pounds_shows_the_span_its_precision_allows(
     ]
     verdicts = [row.one("td", "verdict").text for row in rows]
     assert verdicts == ["ok", "MISMATCH"]  # 50,000,000 is no single side of 154 lb x 0.5M/kg
-    assert root.one("td", "total-computed").text == "208,879,288 to 210,240,062 cells"
+    # Bilateral: both sides, each in the span of the weight's precision.
+    assert root.one("td", "total-computed").text == "208,879,287 to 210,240,063 cells"
     words = root.one("tr", "protocol-total-words").text
-    assert words.startswith("Total cells: 174,066,073 to 175,200,052 counting each per-side")
+    assert words.startswith("Total cells: 174,633,062.45 counting each per-side row once")
+    assert words.endswith(
+        "for the patient_weight's written precision: 208,879,287 to 210,240,063 cells"
+    )
     assert "see check" not in root.text and "unknown" not in words
 
 

@@ -1,5 +1,5 @@
 """YAML files that are not protocols (a workflow, a compose file, a pre-commit config) are
-skipped by a folder walk and by ``--skip-non-protocols`` (pre-commit's hook), and counted; a
+skipped by a folder walk and by ``--force-exclude`` (pre-commit's hook), and counted; a
 broken protocol is never skipped; a file named without the option is checked as always."""
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def test_a_named_file_is_checked_unless_the_hook_option_asks(
     named = [str(folder / "ci.yml"), str(folder / "compose.yaml")]
     assert main(["check", *named]) == 1
     assert "CD101" in capsys.readouterr().out
-    assert main(["check", "--skip-non-protocols", *named]) == 0
+    assert main(["check", "--force-exclude", *named]) == 0
     out = capsys.readouterr()
     assert (
         out.out == "Checked 0 files (skipped 2 YAML files that are not protocols): no problems.\n"
@@ -80,7 +80,7 @@ def test_a_broken_protocol_is_never_skipped(
 ) -> None:
     folder = _folder(tmp_path, {"knee.yaml": text})
     assert main(["check", str(folder)]) == 1
-    assert main(["check", "--skip-non-protocols", str(folder / "knee.yaml")]) == 1
+    assert main(["check", "--force-exclude", str(folder / "knee.yaml")]) == 1
     out = capsys.readouterr().out
     assert "skipped" not in out and out.count("Checked 1 file:") == 2
 

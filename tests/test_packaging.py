@@ -72,9 +72,10 @@ def test_check_help_names_every_format_a_folder_walk_reads(
     with pytest.raises(SystemExit):
         main(["check", "--help"])
     shown = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    searched, configured = shown.split("(searched for ", 1)[1].split(";", 1)
     for form in INPUTS:
-        for suffix in form.suffixes:
-            assert f"*{suffix}" in shown
+        for suffix in form.suffixes:  # walked by default, or where the configuration says
+            assert f"*{suffix}" in (searched if form.in_folders else configured)
 
 
 @pytest.mark.parametrize(("force", "coloured"), [("0", False), ("false", False), ("1", True)])
@@ -97,7 +98,7 @@ def test_force_color_zero_does_not_force_colour(
 def test_completion_answers_a_shell_as_argcomplete_asks(tmp_path: Path) -> None:
     pytest.importorskip("argcomplete", reason="completion is the `completion` extra")
     answer = tmp_path / "answer"
-    line = "celldose check --for"
+    line = "celldose check --form"
     env = {
         **os.environ,
         "_ARGCOMPLETE": "1",

@@ -156,3 +156,24 @@ def test_the_action_writes_sarif_as_its_step_runs(tmp_path: Path) -> None:
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results(document)
     }
     assert uris == {"protocols/bad.yaml"}
+
+
+def test_a_word_table_cell_is_named_as_its_reader_names_it() -> None:
+    from celldose.diagnostics import Diagnostic, Severity, Span
+    from celldose.formatters.cells import place_name
+
+    def at(path: str, sheet: str) -> Diagnostic:
+        span = Span(3, 2, 3, 3)
+        return Diagnostic(
+            path=path,
+            code="CD301",
+            name="n",
+            severity=Severity.ERROR,
+            message="m",
+            span=span,
+            sheet=sheet,
+        )
+
+    assert place_name(at("plan.docx", "table 1")) == "table 1, row 3, cell 2"
+    assert place_name(at("plan.xlsx", "Knee L")) == "'Knee L'!B3"
+    assert place_name(at("plan.yaml", "")) is None

@@ -20,8 +20,6 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from celldose.config import CountSpelling
     from celldose.convert.raw import RawProtocol
     from celldose.diagnostics import Diagnostic
@@ -38,8 +36,8 @@ class Shape(Enum):
     TABLES = "tables"
 
 
-TableReader = Callable[["str | bytes | Path", str], "list[Grid] | SourceProblem"]
-"""A sheet reader: (the file's text, or a workbook's bytes or path; the file's stem) -> its
+TableReader = Callable[["str | bytes", str], "list[Grid] | SourceProblem"]
+"""A sheet reader: (the file's text, or a binary file's bytes; the file's stem) -> its
 protocol tables, or why it cannot be read."""
 TreeReader = Callable[[str], "Loaded"]
 """A tree reader: the file's text -> plain data with its source map and problems."""
@@ -91,25 +89,45 @@ def _yaml_tree(text: str) -> Loaded:
     return load_yaml(text)
 
 
-def _csv_tables(source: str | bytes | Path, name: str) -> list[Grid] | SourceProblem:
+def _csv_tables(source: str | bytes, name: str) -> list[Grid] | SourceProblem:
     from celldose.sources.csv_source import csv_grid
 
     assert isinstance(source, str)
     return [csv_grid(source, name)]
 
 
-def _markdown_tables(source: str | bytes | Path, name: str) -> list[Grid] | SourceProblem:
+def _markdown_tables(source: str | bytes, name: str) -> list[Grid] | SourceProblem:
     from celldose.sources.markdown_source import markdown_grids
 
     assert isinstance(source, str)
     return markdown_grids(source, name)
 
 
-def _xlsx_tables(source: str | bytes | Path, name: str) -> list[Grid] | SourceProblem:
+def _xlsx_tables(source: str | bytes, name: str) -> list[Grid] | SourceProblem:
     from celldose.sources.xlsx_source import xlsx_grids
 
     assert not isinstance(source, str)
     return xlsx_grids(source, name)
+
+
+def _text_tables(source: str | bytes, name: str) -> list[Grid] | SourceProblem:
+    from celldose.sources.text_table import text_grids
+
+    assert isinstance(source, str)
+    return text_grids(source, name)
+
+
+def _html_tables(source: str | bytes, name: str) -> list[Grid] | SourceProblem:
+    from celldose.sources.html_source import html_grids
+
+    assert isinstance(source, str)
+    return html_grids(source, name)
+
+
+def _docx_tables(source: str | bytes, name: str) -> list[Grid] | SourceProblem:
+    from celldose.sources.docx_source import docx_grids
+
+    return docx_grids(source, name)
 
 
 def _plan_yaml(
@@ -202,7 +220,38 @@ MARKDOWN = Format(
     write=_write_markdown,
 )
 
-INPUTS: tuple[Format, ...] = (YAML, CSV, XLSX, MARKDOWN)
+TEXT = Format(
+    name="txt",
+    label="text",
+    suffixes=(".txt",),
+    shape=Shape.TABLES,
+    read_tables=_text_tables,
+    table_required=True,
+    in_folders=False,  # notes and READMEs are not protocols: a folder walk reads them if configured
+)
+
+HTML = Format(
+    name="html",
+    label="HTML",
+    suffixes=(".html", ".htm"),
+    shape=Shape.TABLES,
+    read_tables=_html_tables,
+    table_required=True,
+    in_folders=False,  # a repository's web pages are not protocols unless configured
+)
+
+DOCX = Format(
+    name="docx",
+    label="Word",
+    suffixes=(".docx",),
+    shape=Shape.TABLES,
+    binary=True,
+    read_tables=_docx_tables,
+    table_required=True,
+    in_folders=False,  # documents are not protocols unless configured
+)
+
+INPUTS: tuple[Format, ...] = (YAML, CSV, XLSX, MARKDOWN, TEXT, HTML, DOCX)
 """Every format celldose reads, in the order help texts list them."""
 FHIR_SUFFIX = ".fhir.json"
 """A FHIR export (``convert`` only): written from checked protocols, never read."""

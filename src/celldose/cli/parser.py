@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 
 from celldose.formats import INPUTS, described
 from celldose.formatters import FORMATTERS, LISTED
@@ -45,7 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check",
         help="check protocol files and directories",
-        description=(f"Check protocol files, and directories (searched for {described()})."),
+        description=textwrap.fill(
+            f"Check protocol files, and directories (searched for "
+            f"{described([f for f in INPUTS if f.in_folders])}; "
+            f"{described([f for f in INPUTS if not f.in_folders])} where the configuration's "
+            "include names them).",
+            79,
+        ),
         epilog=_CHECK_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -66,7 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--stdin-filename",
         metavar="NAME",
         default="<stdin>",
-        help="the path to report for - (standard input)",
+        help=(
+            "the path to report for - (standard input); its ending names the format. Without "
+            "it the content decides (YAML, pasted text, a web page, a Word document or a "
+            "workbook), and stderr says when not YAML"
+        ),
     )
     check.add_argument(
         "-j",
@@ -86,12 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
         "git ignores are skipped too; a file named on the command line is always checked",
     )
     check.add_argument(
-        "--skip-non-protocols",
+        "--force-exclude",
         action="store_true",
-        help="skip the named files that are not protocols, as a directory search does (a YAML "
-        "file with neither a protocol: nor an administrations: key, nor a near miss of one; a "
-        "Markdown page without a route table), counted in the summary; for pre-commit, which "
-        "names every file (like ruff's --force-exclude)",
+        help="treat files named on the command line as a directory search treats what it "
+        "finds (for pre-commit, which names every changed file): --exclude applies, .txt, "
+        ".html and .docx are read only when the configuration's include names them, and a "
+        "file that is not a protocol (no protocol table; YAML with neither a protocol: nor an "
+        "administrations: key, nor a near miss of one) is skipped and counted",
     )
     check.add_argument(
         "--color",

@@ -1,13 +1,27 @@
-"""A workbook finding's cell, as a spreadsheet names it: ``B4``, ``Sheet!B4``.
+"""A finding in a file without lines, named as its reader names the place: a workbook's cell
+as a spreadsheet does (``B4``, ``Sheet!B4``), a Word table's cell as ``table 1, row 3, cell 2``.
 
-A workbook's diagnostics carry the cell's row as their line and its column number as their
-column (there are no lines in a zip archive); the formats that show a location to a person or
-a code-scanning service name the cell instead.
+Such files' diagnostics carry the row as their line and the cell's column as their column
+(there are no lines in a zip archive); the formats that show a location to a person or a
+code-scanning service name the place instead.
 """
 
 from __future__ import annotations
 
 from celldose.diagnostics import Diagnostic
+from celldose.formats import for_path
+
+
+def place_name(d: Diagnostic) -> str | None:
+    """Where a finding of a binary file (a workbook, a Word document) is, by name; None for a
+    text file (a line and column say it) or without a position."""
+    form = for_path(d.path)
+    if not form.binary or d.span is None:
+        return None
+    if form.name == "xlsx":
+        return cell_name(d)
+    table = f"{d.sheet}, " if d.sheet else ""
+    return f"{table}row {d.span.line}, cell {d.span.column}"
 
 
 def column_letters(number: int) -> str:

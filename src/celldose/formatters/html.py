@@ -31,8 +31,7 @@ import pint
 
 from celldose.diagnostics import Diagnostic, Pointer, Report, Severity
 from celldose.engine import CheckedProtocol, FileResult, ProtocolError, protocols_of
-from celldose.formats import for_path
-from celldose.formatters.cells import cell_name
+from celldose.formatters.cells import place_name
 from celldose.formatters.context import PLAIN, RenderContext
 from celldose.formatters.show import computed_total, total_verdict
 from celldose.formatters.show import summary as show_summary
@@ -362,7 +361,7 @@ def _totals(
     as computed (dose x days x sides over the rows that deliver cells), the verdict; then the
     computed total in words, as ``celldose show`` says it."""
     total = cells.sum
-    short = computed_total(cells.rows, total)
+    short = computed_total(total)
     written = protocol.total_cells
     shown, verdict = "not written", ""
     if written is not None:
@@ -404,7 +403,7 @@ def _where(d: Diagnostic) -> tuple[str, str]:
     if d.span is None:
         pointer = "/".join(str(p) for p in d.pointer)
         return (f"{d.path}:/{pointer}" if pointer else d.path), d.message
-    cell = cell_name(d) if for_path(d.path).binary else None
+    cell = place_name(d)
     if cell is not None:
         return f"{d.path} {cell}", d.message.removeprefix(f"{cell}: ")
     return f"{d.path}:{d.span.line}:{d.span.column}", d.message

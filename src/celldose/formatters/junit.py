@@ -36,8 +36,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 
 from celldose.diagnostics import Diagnostic, Report, Severity, json_pointer
-from celldose.formats import for_path
-from celldose.formatters.cells import cell_name
+from celldose.formatters.cells import place_name
 from celldose.formatters.context import PLAIN, RenderContext
 
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -121,9 +120,7 @@ def _position(d: Diagnostic) -> str:
     """``13:12``; a workbook's cell ``Sheet!D6``; empty without a position."""
     if d.span is None:
         return ""
-    if for_path(d.path).binary:
-        return cell_name(d) or ""
-    return f"{d.span.line}:{d.span.column}"
+    return place_name(d) or f"{d.span.line}:{d.span.column}"
 
 
 def _details(d: Diagnostic) -> str:

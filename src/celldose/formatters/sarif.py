@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from celldose.diagnostics import Diagnostic, Report, Severity, json_pointer
 from celldose.formats import for_path
-from celldose.formatters.cells import cell_name
+from celldose.formatters.cells import place_name
 from celldose.formatters.context import PLAIN, RenderContext
 from celldose.formatters.json_format import tool_version
 from celldose.project import REPOSITORY
@@ -96,7 +96,7 @@ def _markdown(rule: Rule) -> str:
 def _result(d: Diagnostic, root: Path, cwd: Path, seen: Counter[str]) -> dict[str, object]:
     artifact = artifact_location(d.path, root, cwd)
     location: dict[str, object] = {"physicalLocation": {"artifactLocation": artifact}}
-    cell = cell_name(d) if for_path(d.path).binary else None
+    cell = place_name(d)
     if cell is not None:
         location["logicalLocations"] = [
             {"name": cell.rpartition("!")[2], "fullyQualifiedName": cell, "kind": "element"}

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 import pint
 
+from celldose.doses import cells_text
 from celldose.model import NA, Administration, Protocol
 from celldose.totals import CellSum, RowCells, protocol_cells
 from celldose.units.format import format_quantity, unit_name
+from celldose.vocabulary import classify
 
 _HEADERS = ("route", "dose", "days", "sides", "total (written)", "total (computed)", "")
 
@@ -33,7 +38,7 @@ def total_verdict(written: pint.Quantity[int], total: CellSum) -> str:
     cells are unknown (per kg without a weight, no dose), ``not checked``."""
     if not total.complete:
         return "not checked"
-    matches = unit_name(written) == "cell" and written.magnitude in (total.low, total.high)
+    matches = unit_name(written) == "cell" and total.accepts(written.magnitude)
     return "ok" if matches else "MISMATCH"
 
 
@@ -41,7 +46,7 @@ def table_row(cells: RowCells) -> tuple[str, ...]:
     row = cells.row
     computed = "-" if not cells.delivers_cells else _computed(row, cells)
     return (
-        row.route,
+        _route(row),
         _value(row.dose),
         str(row.days),
         _sides(row),
@@ -49,6 +54,15 @@ def table_row(cells: RowCells) -> tuple[str, ...]:
         computed,
         _verdict(row, cells),
     )
+
+
+def _route(row: Administration) -> str:
+    """The route as written, and where the sheet names a site, the route and site it is read
+    as: ``knee injection: intra-articular, knee joint``."""
+    match = classify(row.route)
+    if match.site is None or match.canonical is None:
+        return row.route
+    return f"{row.route}: {match.canonical}, {match.site}"
 
 
 def _value(value: pint.Quantity[int] | object) -> str:
@@ -60,8 +74,9 @@ def _value(value: pint.Quantity[int] | object) -> str:
 def _computed(row: Administration, cells: RowCells) -> str:
     expected = row.expected_total
     side = " per side" if row.per_side else ""
-    if cells.span is not None:  # per kg x a weight written to some precision
-        return f"{cells.span[0]:,} to {cells.span[1]:,} cells{side}"
+    span = whole_span(cells)
+    if span is not None:  # per kg x a weight written to some precision
+        return f"{span[0]:,} to {span[1]:,} cells{side}"
     if cells.per_side is not None and (expected is None or unit_name(expected) != "cell"):
         return f"{cells.per_side:,} cells{side}"  # from the weight, or concentration x volume
     if expected is None:
@@ -85,72 +100,77 @@ def _verdict(row: Administration, cells: RowCells) -> str:
         return "not checked"
     if cells.per_side is not None and unit_name(total) == "cell":
         return "ok" if total.magnitude == cells.per_side else "MISMATCH"
-    if cells.span is not None and unit_name(total) == "cell":
-        low, high = cells.span
-        return "ok" if low <= total.magnitude <= high else "MISMATCH"
+    span = whole_span(cells)
+    if span is not None and unit_name(total) == "cell":
+        return "ok" if span[0] <= total.magnitude <= span[1] else "MISMATCH"
     if expected is None or unit_name(expected) != unit_name(total):
         return "see check"  # a per-kg dose and a cell total: CD301 or CD302 says more
     return "ok" if total == expected else "MISMATCH"
 
 
-def computed_total(rows: tuple[RowCells, ...], total: CellSum) -> str:
+def whole_span(cells: RowCells) -> tuple[int, int] | None:
+    """A per-kg dose times a weight that is not a whole number of cells: the whole cell counts
+    over the row's days (one side) in the span the weight's written precision allows (154 lb
+    stands for 153.5 to 154.5 lb), as the row check accepts a written total; otherwise None."""
+    per = cells.cells
+    if cells.per_side is not None or per is None or per.whole:
+        return None
+    days = cells.row.days
+    return math.ceil(per.low * days), math.floor(per.high * days)
+
+
+def computed_total(total: CellSum) -> str:
     """The protocol's computed cells, short: ``X cells``, ``X or Y cells`` (per-side rows
     without a laterality), ``X to Y cells`` (a weight's precision), or ``unknown``."""
-    if total.complete:
-        if total.low == total.high:
-            return f"{total.low:,} cells"
-        return f"{total.low:,} or {total.high:,} cells"
-    spans = _spans(rows)
-    if spans is None:
+    if not total.complete:
         return "unknown"
-    _, (low, _), (_, high) = spans
-    return f"{low:,} to {high:,} cells"
+    if not _exact_whole(total):
+        low, high = math.ceil(total.low_min), math.floor(max(total.low_max, total.high_max))
+        return f"{low:,} to {high:,} cells"
+    if total.low == total.high:
+        return cells_text(total.low)
+    return f"{cells_text(total.low).removesuffix(' cells')} or {cells_text(total.high)}"
 
 
-Span = tuple[int, int]
+def precision(total: CellSum) -> str:
+    """What the weight's precision allows of a protocol's cells, for its summary: empty when
+    every row is exact."""
+    if not total.complete or _exact_whole(total):
+        return ""
+    one = (math.ceil(total.low_min), math.floor(total.low_max))
+    both = (math.ceil(total.high_min), math.floor(total.high_max))
+    text = f"{one[0]:,} to {one[1]:,} cells"
+    if one != both:
+        text += f" with one side, or {both[0]:,} to {both[1]:,} cells with both sides"
+    return f"; for the patient_weight's written precision: {text}"
 
 
-def _spans(rows: tuple[RowCells, ...]) -> tuple[Span, Span, Span] | None:
-    """Cells counting each per-side row once, with one side and with both sides of each
-    per-side row without a laterality, each as the span a weight's precision allows; None
-    when a row's cells are unknown (per kg without a weight, no dose)."""
-    once, one, both = [0, 0], [0, 0], [0, 0]
-    for r in rows:
-        if not r.delivers_cells:
-            continue
-        span = (r.per_side, r.per_side) if r.per_side is not None else r.span
-        if span is None:
-            return None
-        for i, cells in enumerate(span):
-            once[i] += cells
-            one[i] += cells * (r.row.sides or 1)
-            both[i] += cells * (r.row.sides or 2)
-    return (once[0], once[1]), (one[0], one[1]), (both[0], both[1])
+def _exact_whole(total: CellSum) -> bool:
+    """dose x weight is a whole number of cells (70 kg): the exact figures are shown alone."""
+    return Fraction(total.low).denominator == 1 == Fraction(total.high).denominator
 
 
-def summary(rows: tuple[RowCells, ...], low: int, high: int, complete: bool) -> str:
-    spans = None if complete else _spans(rows)
-    if spans is not None:
-        (once_low, once_high), one, both = spans
-        sides = f"{one[0]:,} to {one[1]:,} cells"
-        if one != both:
-            sides = (
-                f"{sides} with one side, or {both[0]:,} to {both[1]:,} cells with both sides, "
-                "of each per-side row without a laterality"
-            )
-        return (
-            f"Total cells: {once_low:,} to {once_high:,} counting each per-side row once; all "
-            f"sides: {sides} (a per-kg dose times a patient_weight: the span the weight's "
-            "written precision allows)"
-        )
+def summary(
+    rows: tuple[RowCells, ...], low: int | Fraction, high: int | Fraction, complete: bool
+) -> str:
     if not complete:
         return (
-            "Total cells: unknown (a row's dose is per kg without a patient_weight, not a whole "
-            "number of cells, or missing; no weight is assumed)"
+            "Total cells: unknown (a row's dose is per kg without a patient_weight, or "
+            "missing; no weight is assumed)"
         )
-    per_side = sum(r.per_side or 0 for r in rows if r.delivers_cells)
-    all_sides = f"{low:,} cells" if low == high else (
-        f"{low:,} cells with one side, or {high:,} cells with both sides, of each per-side "
-        "row without a laterality"
+    per_side = sum(
+        (r.cells.exact * r.row.days for r in rows if r.delivers_cells and r.cells is not None),
+        Fraction(0),
+    )
+    all_sides = cells_text(low) if low == high else (
+        f"{cells_text(low)} with one side, or {cells_text(high)} with both sides, of each "
+        "per-side row without a laterality"
     )  # fmt: skip
-    return f"Total cells: {per_side:,} counting each per-side row once; all sides: {all_sides}"
+    counted = cells_text(per_side).removesuffix(" cells")
+    total = CellSum()
+    for row in rows:
+        total.add(row)
+    return (
+        f"Total cells: {counted} counting each per-side row once; all sides: {all_sides}"
+        + precision(total)
+    )

@@ -10,11 +10,14 @@ from types import MappingProxyType
 from celldose.rules import (
     adjunct_cell_total,
     adjunct_dose_not_counted,
+    ambiguous_route,
     dose_not_stated,
     dose_outside_studied_range,
+    implausible_weight,
     laterality_without_per_side,
     protocol_total_mismatch,
     reading,
+    sides_without_sides,
     structure,
     total_mismatch,
     total_not_stated,
@@ -32,10 +35,13 @@ CONSISTENCY: tuple[Rule, ...] = (
     adjunct_cell_total.RULE,
     adjunct_dose_not_counted.RULE,
     unknown_route.RULE,
+    ambiguous_route.RULE,
     laterality_without_per_side.RULE,
+    sides_without_sides.RULE,
     volume_mismatch.RULE,
     dose_outside_studied_range.RULE,
     protocol_total_mismatch.RULE,
+    implausible_weight.RULE,
 )
 
 ALL: tuple[Rule, ...] = tuple(

@@ -70,7 +70,8 @@ INPUT_LIMIT = Rule(
     explanation=(
         "celldose refuses files larger than 10 MiB, nested deeper than 64 levels, or holding "
         "more than 200,000 YAML values, before composing them; in a sheet it reads at most 64 "
-        "columns, and a workbook may inflate to at most 64 MiB of XML. These bounds keep a "
+        "columns, and a workbook may inflate to at most 64 MiB of XML; tables nest at most 16 "
+        "deep in a web page. These bounds keep a "
         "hostile file from crashing or exhausting the checker; a real protocol is far below "
         "each."
     ),
@@ -147,7 +148,9 @@ UNREADABLE_CELL = Rule(
         "value only in its first cell; a number formatted as a date is shown as a date; an "
         "error value (#DIV/0!, #REF!) is no number. celldose reports each such cell instead of "
         "reading it as empty or as a wrong number. A formula with a saved value is read by "
-        "that value, and messages about it say that it is a formula."
+        "that value, and messages about it say that it is a formula. In a web page's or Word "
+        "document's table, a position covered by a cell spanning rows or columns, and a cell "
+        "holding a table of its own, are reported the same way: never shifted, never copied."
     ),
     fix="Type the value into the cell, or save the workbook from a program that calculates.",
     bad=Workbook(
@@ -181,6 +184,135 @@ UNUSED_SUPPRESSION = Rule(
     ),
 )
 
+HIDDEN_CONTENT = Rule(
+    code="CD010",
+    name="hidden-content",
+    severity=Severity.WARNING,
+    summary="A workbook row or sheet that a spreadsheet hides holds protocol data celldose reads.",
+    explanation=(
+        "A spreadsheet program does not show a hidden row, a hidden sheet, or a very hidden "
+        "sheet (one only a macro or the file's XML can show), but the file stores them and "
+        "celldose reads them like any other: a hidden administration row is checked and its "
+        "cells count toward the totals, and a hidden Total cells row states the protocol's "
+        "total. So a workbook whose visible rows add up to 50 million cells can carry a hidden "
+        "row of another 50 million and agree with a total of 100 million that nobody looking "
+        "at it would believe. celldose warns at the first cell of each hidden row it reads "
+        "(the header, a protocol field above the table, or an administration) and of each "
+        "hidden sheet it reads as a protocol, and every other message about a cell there says "
+        "that it is hidden. Hidden columns are not detected."
+    ),
+    fix="Unhide the row or sheet, or delete it if it is not part of the protocol.",
+    bad=Workbook(
+        "Knee",
+        (
+            ("Total cells", 100_000_000),
+            ("Route", "Dose", "Days", "Total"),
+            ("intra-articular", 50_000_000, 1, 50_000_000),
+            ("intravenous", 50_000_000, 1, 50_000_000),
+        ),
+        hidden_rows=(4,),
+    ),
+    good=Workbook(
+        "Knee",
+        (
+            ("Total cells", 100_000_000),
+            ("Route", "Dose", "Days", "Total"),
+            ("intra-articular", 50_000_000, 1, 50_000_000),
+            ("intravenous", 50_000_000, 1, 50_000_000),
+        ),
+    ),
+    example_suffix=".xlsx",
+)
+
+DISPLAYED_VALUE_DIFFERS = Rule(
+    code="CD011",
+    name="displayed-value-differs",
+    severity=Severity.WARNING,
+    summary="A workbook cell's number format shows a different number from the one it stores.",
+    explanation=(
+        "celldose reads the number a workbook stores; a person reads what the number format "
+        "shows. They differ when the format shows literal text instead of the number "
+        '(`"50,000,000"`, `"N/A"`), puts digits beside it (`0" (of 50,000,000)"`), scales it '
+        '(each comma after the last digit divides by 1,000: `0,,"M"` shows 100,000,000 as '
+        "100M; `%` multiplies by 100), rounds it (`0` shows 2.5 as 3; `0.0E+00` shows "
+        "123,456,789 as 1.2E+08), or gives negative numbers or zero a section of text "
+        '(`0;"none"`). celldose recognises these cases in the cells it reads; it is not a '
+        "whole format engine, and says nothing about General (which turns to scientific "
+        "notation past 11 digits), sections with conditions (`[>1000]`) and fractions "
+        "(`# ?/?`). A number formatted as a date is an unreadable cell (CD008)."
+    ),
+    fix="Format the cell as a plain number (General, 0 or #,##0): it shows the number it stores.",
+    bad=Workbook(
+        "Knee",
+        (("Route", "Dose", "Days", "Total"), ("intra-articular", 50_000_000, 2, 100_000_000)),
+        formats=(("D2", '"50,000,000"'),),
+    ),
+    good=Workbook(
+        "Knee",
+        (("Route", "Dose", "Days", "Total"), ("intra-articular", 50_000_000, 2, 100_000_000)),
+        formats=(("D2", "#,##0"),),
+    ),
+    example_suffix=".xlsx",
+)
+
+_RUN_HEADER = "Sacroiliitis\n\nRoute of AdministrationDoseTime (Days)Total Cells\n"
+_TABS = "Sacroiliitis\n\nRoute of Administration\tDose\tTime (Days)\tTotal Cells\n"
+
+RECOVERED_ROW = Rule(
+    code="CD015",
+    name="recovered-row",
+    severity=Severity.INFO,
+    summary="A row of pasted text whose columns ran together, and how it was read.",
+    explanation=(
+        "A web page copied as text may lose the separators between a table's cells "
+        "(`Intra-articular/per side50,000,000150,000,000`). celldose finds the header by the "
+        "column names it knows, reads the route's text, and splits the numbers after it by "
+        "the two things the copy kept: thousands grouping (`50,000,000 | 15 | 0,000,000` is "
+        "not valid grouping) and arithmetic (total = dose x days, per side on a per-side "
+        "row). The info says how the row was read, so that the recovery is never silent. "
+        "When no split makes the arithmetic true, the closest is read, the other readings are "
+        "named, and CD301 reports the mismatch. At most 48 characters of run-together "
+        "numbers are split in a row (every split is tried); a longer run is CD004."
+    ),
+    fix="Separate the cells with tabs (or paste the table into a spreadsheet and save CSV).",
+    bad=_RUN_HEADER + "Intra-articular50,000,000150,000,000\n",
+    good=_TABS + "Intra-articular\t50,000,000\t1\t50,000,000\n",
+    example_suffix=".txt",
+)
+
+AMBIGUOUS_ROW = Rule(
+    code="CD016",
+    name="ambiguous-row",
+    severity=Severity.ERROR,
+    summary="A run-together row of pasted text that more than one reading fits.",
+    explanation=(
+        "When several splits of a run-together row have valid thousands grouping and make "
+        "total = dose x days (or state no total to check), nothing tells them apart. celldose "
+        "lists the readings and does not read the row, instead of guessing a dose."
+    ),
+    fix="Separate the cells with tabs, or write the numbers with thousands separators.",
+    bad=_RUN_HEADER + "Intra-articular1011N/A\n",
+    good=_TABS + "Intra-articular\t10\t11\t110\n",
+    example_suffix=".txt",
+)
+
+UNSPLIT_ROW = Rule(
+    code="CD017",
+    name="unsplit-row",
+    severity=Severity.ERROR,
+    summary="A row of pasted text that cannot be split into its columns.",
+    explanation=(
+        "A run-together row whose numbers have no split with valid thousands grouping "
+        "(`5,00,00`), or a row of space-aligned text whose cells do not stand under distinct "
+        "columns of the header, cannot be read without shifting a value into another column. "
+        "celldose reports the row and leaves it out."
+    ),
+    fix="Separate the cells with tabs, or align each cell under its column.",
+    bad=_RUN_HEADER + "Intra-articular5,00,00\n",
+    good=_TABS + "Intra-articular\t50,000\t1\t50,000\n",
+    example_suffix=".txt",
+)
+
 RULES = (
     UNREADABLE_FILE,
     YAML_SYNTAX,
@@ -191,4 +323,9 @@ RULES = (
     SHEET_SYNTAX,
     UNREADABLE_CELL,
     UNUSED_SUPPRESSION,
+    HIDDEN_CONTENT,
+    DISPLAYED_VALUE_DIFFERS,
+    RECOVERED_ROW,
+    AMBIGUOUS_ROW,
+    UNSPLIT_ROW,
 )

@@ -5,8 +5,9 @@ document, never the disk: the rules (through :func:`parse`), the inline suppress
 the text report's source lines and the HTML report. A document is a plain value (it pickles),
 so a worker process can hand it back with its findings.
 
-A workbook is the one exception to holding the bytes: its reader streams worksheets from the
-zip archive, so a workbook named by path is opened by that reader (once per check, too).
+A workbook is held as its bytes too (at most :data:`~celldose.sources.text.MAX_BYTES`, as any
+file): its reader opens the zip archive in memory as often as it passes over a worksheet,
+and the disk is read once.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class Document:
     """Why the file could not be read at all (then it holds nothing else)."""
     explicit: bool = True
     """Named on the command line (or by the caller), not found in a folder."""
+    sniffed: bool = False
+    """Standard input without a name: its content chose the format (:mod:`.sniff`)."""
 
     @property
     def stem(self) -> str:
@@ -60,7 +63,7 @@ class Content:
     tree: Loaded | None = None
     tables: tuple[Grid, ...] = ()
     skipped: bool = False
-    """Not a protocol, and not named (a folder walk found it, or ``--skip-non-protocols``):
+    """Not a protocol, and not named (a folder walk found it, or ``--force-exclude``):
     a YAML file without protocol keys, a Markdown page without a route table."""
 
 
@@ -68,22 +71,41 @@ def read_document(path: str, *, explicit: bool = True) -> Document:
     """Read the file at ``path``, once: a regular file only (a FIFO or device would block or
     never end), no more than :data:`MAX_BYTES`, decoded as UTF-8 (or UTF-16/32 with a BOM)."""
     form = for_path(path)
-    if form.binary:  # its reader opens the archive itself, by path
-        return Document(path, form, explicit=explicit)
     raw = read_bytes(path)
     if isinstance(raw, SourceProblem):
         return Document(path, form, problem=raw, explicit=explicit)
+    if form.binary:  # a workbook: its reader takes the bytes, opened once here
+        return Document(path, form, raw=raw, explicit=explicit)
     return _decoded(path, form, raw, explicit)
 
 
+STDIN = "<stdin>"
+"""The name standard input is reported under when none is given."""
+
+
 def document_of_bytes(raw: bytes, path: str) -> Document:
-    """Bytes from standard input, reported under ``path`` (whose ending says the format)."""
+    """Bytes from standard input, reported under ``path``: its ending says the format; without
+    a name (:data:`STDIN`), the content does (YAML, pasted text, a web page, a Word document
+    or a workbook)."""
     form = for_path(path)
     if len(raw) > MAX_BYTES:
         return Document(path, form, problem=too_large())
+    if path == STDIN:
+        from celldose.sources.sniff import sniff_binary
+
+        package = sniff_binary(raw)
+        if package is not None:
+            return Document(path, package, raw=raw, sniffed=True)
     if form.binary:
         return Document(path, form, raw=raw)
-    return _decoded(path, form, raw, True)
+    document = _decoded(path, form, raw, True)
+    if path == STDIN and document.text is not None:
+        from celldose.sources.sniff import sniff
+
+        found = sniff(document.text)
+        if found is not form:
+            return Document(path, found, text=document.text, raw=raw, sniffed=True)
+    return document
 
 
 def document_of_text(text: str, path: str) -> Document:
@@ -103,9 +125,10 @@ def parse(document: Document) -> Content:
             return Content(skipped=True)
         return Content(tree=tree)
     assert form.read_tables is not None
-    source: str | bytes | Path
+    source: str | bytes
     if form.binary:
-        source = document.raw if document.raw is not None else Path(document.path)
+        assert document.raw is not None
+        source = document.raw
     else:
         assert document.text is not None
         source = document.text
@@ -142,6 +165,7 @@ def _decoded(path: str, form: Format, raw: bytes, explicit: bool) -> Document:
 
 
 __all__ = [
+    "STDIN",
     "Content",
     "Document",
     "document_of_bytes",

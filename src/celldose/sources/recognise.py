@@ -1,4 +1,4 @@
-"""Is this YAML file meant to be a protocol? The folder walk (and ``--skip-non-protocols``,
+"""Is this YAML file meant to be a protocol? The folder walk (and ``--force-exclude``,
 for pre-commit, which names every file) skips a YAML file that is not: a workflow, a
 ``.pre-commit-config.yaml``, a compose file.
 
