@@ -49,7 +49,7 @@ def discover_files(
     ``included`` says which files of the formats not read in folders a walk reads (the
     configuration's ``include``). ``force_exclude`` treats named files as found (as pre-commit
     names them): excluded by the patterns, read only in a format a walk reads, and skipped
-    without a word when they hold no protocol table."""
+    (counted in the report's summary) when they hold no protocol."""
     patterns = _patterns(exclude)
     for raw in paths:
         path = Path(raw)

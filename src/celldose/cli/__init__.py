@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from celldose.cli import commands, fixing
+from celldose.cli import commands, completion, fixing
 from celldose.cli.errors import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError
 from celldose.cli.parser import build_parser
 from celldose.cli.terminal import Progress, is_terminal, use_color
@@ -46,7 +46,9 @@ def run() -> NoReturn:
 
 def main(argv: Sequence[str] | None = None, *, freeze_imports: bool = False) -> int:
     """Run the command line ``argv``; the exit status. ``freeze_imports``: see :func:`run`."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    completion.offer(parser)
+    args = parser.parse_args(argv)
     try:
         return _dispatch(args, freeze_imports)
     except UsageError as exc:
@@ -87,7 +89,7 @@ def _check(args: argparse.Namespace, freeze_imports: bool) -> int:
         raise UsageError(str(exc)) from None
     except SettingsError as exc:  # a configuration file found on the way
         raise UsageError(str(exc)) from None
-    if not report.paths and not args.quiet:
+    if not report.paths and not report.skipped and not args.quiet:
         from celldose.formats import described
 
         sys.stderr.write(f"celldose: warning: no protocol files ({described()}) found\n")

@@ -47,7 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="check protocol files and directories",
         description=textwrap.fill(
-            f"Check protocol files, and directories (searched for {described()}).", 79
+            f"Check protocol files, and directories (searched for "
+            f"{described([f for f in INPUTS if f.in_folders])}; "
+            f"{described([f for f in INPUTS if not f.in_folders])} where the configuration's "
+            "include names them).",
+            79,
         ),
         epilog=_CHECK_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -98,7 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="treat files named on the command line as a directory search treats what it "
         "finds (for pre-commit, which names every changed file): --exclude applies, .txt, "
         ".html and .docx are read only when the configuration's include names them, and a "
-        "file without a protocol table is skipped",
+        "file that is not a protocol (no protocol table; YAML with neither a protocol: nor an "
+        "administrations: key, nor a near miss of one) is skipped and counted",
     )
     check.add_argument(
         "--color",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Any
 
@@ -112,6 +113,9 @@ def _value(value: pint.Quantity[int] | object) -> str:
 def _computed(row: Administration, cells: RowCells) -> str:
     expected = row.expected_total
     side = " per side" if row.per_side else ""
+    span = whole_span(cells)
+    if span is not None:  # per kg x a weight written to some precision
+        return f"{span[0]:,} to {span[1]:,} cells{side}"
     if cells.per_side is not None and (expected is None or unit_name(expected) != "cell"):
         return f"{cells.per_side:,} cells{side}"  # from the weight, or concentration x volume
     if expected is None:
@@ -135,9 +139,54 @@ def _verdict(row: Administration, cells: RowCells) -> str:
         return "not checked"
     if cells.per_side is not None and unit_name(total) == "cell":
         return "ok" if total.magnitude == cells.per_side else "MISMATCH"
+    span = whole_span(cells)
+    if span is not None and unit_name(total) == "cell":
+        return "ok" if span[0] <= total.magnitude <= span[1] else "MISMATCH"
     if expected is None or unit_name(expected) != unit_name(total):
         return "see check"  # a per-kg dose and a cell total: CD301 or CD302 says more
     return "ok" if total == expected else "MISMATCH"
+
+
+def whole_span(cells: RowCells) -> tuple[int, int] | None:
+    """A per-kg dose times a weight that is not a whole number of cells: the whole cell counts
+    over the row's doses (one side) in the span the weight's written precision allows (154 lb
+    stands for 153.5 to 154.5 lb), as the row check accepts a written total; otherwise None."""
+    per = cells.cells
+    if cells.per_side is not None or per is None or per.whole:
+        return None
+    doses = cells.row.injections  # sites x administrations (days, or the schedule's count)
+    return math.ceil(per.low * doses), math.floor(per.high * doses)
+
+
+def computed_total(total: CellSum) -> str:
+    """The protocol's computed cells, short: ``X cells``, ``X or Y cells`` (per-side rows
+    without a laterality), ``X to Y cells`` (a weight's precision), or ``unknown``."""
+    if not total.complete:
+        return "unknown"
+    if not _exact_whole(total):
+        low, high = math.ceil(total.low_min), math.floor(max(total.low_max, total.high_max))
+        return f"{low:,} to {high:,} cells"
+    if total.low == total.high:
+        return cells_text(total.low)
+    return f"{cells_text(total.low).removesuffix(' cells')} or {cells_text(total.high)}"
+
+
+def precision(total: CellSum) -> str:
+    """What the weight's precision allows of a protocol's cells, for its summary: empty when
+    every row is exact."""
+    if not total.complete or _exact_whole(total):
+        return ""
+    one = (math.ceil(total.low_min), math.floor(total.low_max))
+    both = (math.ceil(total.high_min), math.floor(total.high_max))
+    text = f"{one[0]:,} to {one[1]:,} cells"
+    if one != both:
+        text += f" with one side, or {both[0]:,} to {both[1]:,} cells with both sides"
+    return f"; for the patient_weight's written precision: {text}"
+
+
+def _exact_whole(total: CellSum) -> bool:
+    """dose x weight is a whole number of cells (70 kg): the exact figures are shown alone."""
+    return Fraction(total.low).denominator == 1 == Fraction(total.high).denominator
 
 
 def summary(
@@ -161,4 +210,10 @@ def summary(
         "per-side row without a laterality"
     )  # fmt: skip
     counted = cells_text(per_side).removesuffix(" cells")
-    return f"Total cells: {counted} counting each per-side row once; all sides: {all_sides}"
+    total = CellSum()
+    for row in rows:
+        total.add(row)
+    return (
+        f"Total cells: {counted} counting each per-side row once; all sides: {all_sides}"
+        + precision(total)
+    )

@@ -17,6 +17,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -52,6 +53,19 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
 def _lowercase(value: object) -> object:
     return value.strip().lower() if isinstance(value, str) else value
+
+
+_LATERALITY_SCHEMA = {
+    "type": "string",
+    "title": "Laterality",
+    # Any case and surrounding spaces, as _lowercase reads it (an enum would refuse Bilateral);
+    # the examples still give an editor the three values to complete.
+    "pattern": (
+        r"^\s*([Ll][Ee][Ff][Tt]|[Rr][Ii][Gg][Hh][Tt]"
+        r"|[Bb][Ii][Ll][Aa][Tt][Ee][Rr][Aa][Ll])\s*$"
+    ),
+    "examples": [member.value for member in Laterality],
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +150,10 @@ class Administration(BaseModel):
         validate_default=True,
         description="Dose and total count one side; set by a '/per side' suffix on the route.",
     )
-    laterality: Annotated[Laterality, BeforeValidator(_lowercase)] | None = Field(
+    laterality: (
+        Annotated[Laterality, BeforeValidator(_lowercase), WithJsonSchema(_LATERALITY_SCHEMA)]
+        | None
+    ) = Field(
         default=None,
         description="On a per-side row: left, right or bilateral (both sides treated).",
     )

@@ -41,7 +41,7 @@ MAX_COUNT = 10**30
 
 
 class Laterality(StrEnum):
-    """Which sides a per-side row treats."""
+    """Which sides a per-side row treats (read in any case: ``Bilateral``)."""
 
     LEFT = "left"
     RIGHT = "right"
@@ -507,7 +507,9 @@ class _Flag(_Validated):
     json_schema: JsonSchemaValue = {  # noqa: RUF012 - read-only class data
         "anyOf": [
             {"type": "boolean"},
-            {"type": "string", "pattern": "^(?i:true|false)$"},
+            # Any case, as to_flag reads it; spelt out because editors run ECMAScript regexes,
+            # which have no inline (?i) flag.
+            {"type": "string", "pattern": r"^\s*([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])\s*$"},
             {"type": "null"},
         ],
     }

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from celldose.formats import Format, Shape, for_path
 from celldose.rules.reading import NOT_A_PROTOCOL
 from celldose.sources.problems import SourceProblem
+from celldose.sources.recognise import is_protocol_candidate
 from celldose.sources.sourcemap import SourceMap
 from celldose.sources.text import MAX_BYTES, Loaded, decode, read_bytes, too_large
 
@@ -54,12 +55,16 @@ class Document:
 class Content:
     """What a document holds: a tree of fields (YAML), or protocol tables (sheets).
 
-    Exactly one of the two is set. A document that could not be read is a tree without data
-    whose problems say why, so that every reading problem flows through the same place.
+    Exactly one of the two is set, unless the document is ``skipped``. A document that could
+    not be read is a tree without data whose problems say why, so that every reading problem
+    flows through the same place.
     """
 
     tree: Loaded | None = None
     tables: tuple[Grid, ...] = ()
+    skipped: bool = False
+    """Not a protocol, and not named (a folder walk found it, or ``--force-exclude``):
+    a YAML file without protocol keys, a Markdown page without a route table."""
 
 
 def read_document(path: str, *, explicit: bool = True) -> Document:
@@ -115,7 +120,10 @@ def parse(document: Document) -> Content:
         return _problem(document.problem)
     if form.shape is Shape.TREE:
         assert form.read_tree is not None and document.text is not None
-        return Content(tree=form.read_tree(document.text))
+        tree = form.read_tree(document.text)
+        if not document.explicit and not is_protocol_candidate(tree.data):
+            return Content(skipped=True)
+        return Content(tree=tree)
     assert form.read_tables is not None
     source: str | bytes
     if form.binary:
@@ -127,7 +135,9 @@ def parse(document: Document) -> Content:
     tables = form.read_tables(source, document.stem)
     if isinstance(tables, SourceProblem):
         return _problem(tables)
-    if not tables and form.table_required and document.explicit:
+    if not tables and form.table_required:
+        if not document.explicit:
+            return Content(skipped=True)
         return _problem(
             SourceProblem(
                 NOT_A_PROTOCOL,
