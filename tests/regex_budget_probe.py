@@ -29,7 +29,6 @@ USED = {
     "celldose.sources.markdown_source._HEADING": "match",
     "celldose.sources.markdown_source._PIPE": "finditer",
     "celldose.sources.markdown_source._FENCE": "match",
-    "celldose.sources.markdown_source._LINE": "findall",
     "celldose.sources.sheet._BARE_NUMBER": "match",
     "celldose.sources.sheet._LABEL": "match",
     "celldose.sources.columns._PARENTHESIS": "match",
@@ -45,8 +44,16 @@ USED = {
     "celldose.units.parse._EXPONENT": "match",
     "celldose.units.parse._TIMES": "match",
     "celldose.units.parse._SIZE": "match",
-    "celldose.units.parse._UNIT": "fullmatch",
-    "celldose.units.parse._PER": "sub",
+    "celldose.units.parse._UNIT_PHRASE": "fullmatch",
+    "celldose.units.ranges._SEPARATOR": "findall",
+    "celldose.units.ranges._PLAIN": "fullmatch",
+    "celldose.units.ranges._LIST": "split",
+    "celldose.units.ranges._STARTS_A_NUMBER": "match",
+    "celldose.units.ranges._SPREAD": "search",
+    "celldose.model.sites._IN_DOSE": "fullmatch",
+    "celldose.model.schedule._COUNT_ONLY": "fullmatch",
+    "celldose.model.schedule._DAY_LIST": "fullmatch",
+    "celldose.model.schedule._REPEAT": "fullmatch",
     "celldose.units.parse._MARK": "split",
     "celldose.units.separators._NUMBER": "match",
     "celldose.fixes.spelling._GROUPED": "match",
@@ -54,6 +61,7 @@ USED = {
     "celldose.suppressions._COMMENT": "finditer",
     "celldose.config._PREFIX": "fullmatch",
     "celldose.model.types._DAYS": "fullmatch",
+    "celldose.model.types._WORDY": "search",
     "celldose.dose_ranges._ANY_MSC": "search",
     "celldose.convert.writers._GROUPED_INTEGER": "match",
     "celldose.formatters.text._BREAK": "split",
@@ -61,6 +69,27 @@ USED = {
     "celldose.formatters.junit._FORBIDDEN": "sub",
     "celldose.formatters.html._UNSAFE": "sub",
     "celldose.serve.actions._UNSAFE_NAME": "sub",
+    "celldose.sources.lines._LINE": "findall",
+    "celldose.sources.docx_source._HEADING": "match",
+    "celldose.sources.run_together._COUNT": "fullmatch",
+    "celldose.sources.run_together._DAYS": "fullmatch",
+    "celldose.sources.run_together._LETTER": "search",
+    "celldose.sources.run_together._TAIL": "fullmatch",
+    "celldose.sources.sniff._PAGE": "search",
+    "celldose.sources.sniff._YAML_KEY": "search",
+    "celldose.sources.table_build._EXPONENT": "fullmatch",
+    "celldose.sources.table_build._POWER_BASE": "search",
+    "celldose.sources.text_rows.GAP": "finditer",
+    "celldose.sources.text_rows._SEPARATOR": "match",
+    "celldose.sources.text_table.GAP": "split",
+    "celldose.sources.text_table._CONDITION": "match",
+    "celldose.sources.text_table._FIELD_LINE": "match",
+}
+
+BOUNDED = {
+    # Patterns the code applies only to text it has cut to a length first: probed at that length.
+    "celldose.sources.text_table._CONDITION": 60,  # a title: text_table._TITLE_CHARS
+    "celldose.sources.run_together._TAIL": 1000,  # a run-together row: run_together.MAX_ROW
 }
 
 # Runs that patterns like to share between two quantifiers, each ended by a character that
@@ -116,7 +145,8 @@ def probe_patterns(strings: list[str]) -> list[tuple[float, str]]:
         module, name = qualified.rsplit(".", 1)
         pattern: re.Pattern[str] = getattr(importlib.import_module(module), name)
         apply = getattr(pattern, method)
-        for text in strings:
+        bound = BOUNDED.get(qualified)
+        for text in strings if bound is None else [t[:bound] for t in strings]:
             if method == "sub":
                 seconds = timed(lambda: apply("", text))  # noqa: B023 - called at once
             elif method in ("finditer",):

@@ -41,7 +41,14 @@ def test_json_report(tmp_path: Path) -> None:
     assert result.returncode == 1
     report = json.loads(result.stdout)
     assert report["version"] == 1
-    assert report["summary"] == {"files": 1, "errors": 1, "warnings": 0, "infos": 1, "ok": False}
+    assert report["summary"] == {
+        "files": 1,
+        "errors": 1,
+        "warnings": 0,
+        "infos": 1,
+        "ok": False,
+        "skipped": 0,
+    }
     error = next(d for d in report["diagnostics"] if d["severity"] == "error")
     assert error["path"] == str(copy)
     assert (error["line"], error["column"], error["code"]) == (13, 12, "CD301")

@@ -194,12 +194,16 @@ def test_every_diagnostic_is_on_the_page_with_its_rule() -> None:
     assert len(items) == len(expected) > 50
     for li, d in zip(items, expected, strict=True):
         where = f"{d['path']}:{d['line']}:{d['column']}"
+        message = d["message"]
+        if d["path"].endswith(".xlsx"):  # a workbook's cell, as a spreadsheet names it
+            cell = f"{d['sheet']}!{'ABCDEFGH'[d['column'] - 1]}{d['line']}"
+            where, message = f"{d['path']} {cell}", message.removeprefix(f"{cell}: ")
         assert li.one("span", "where").text == where
         link = li.one("a", "code")
         assert (link.text, link.attrs["href"]) == (d["code"], d["url"])
         assert li.one("span", "severity").text == d["severity"]
         assert f"sev-{d['severity']}" in li.classes
-        assert li.one("span", "message").text == d["message"]
+        assert li.one("span", "message").text == message
         assert li.one("div", "fix").text == f"fix: {d['fix']}"
     rules = root.one("section", "rules")
     explained = {dt.attrs["id"]: dt for dt in rules.all("dt")}
@@ -456,3 +460,90 @@ def test_the_page_in_headless_chromium(tmp_path: Path, record_property: Any) -> 
     assert png_size(data) == (1280, 900)
     assert len(data) > 20_000  # a blank 1280x900 page is about 5 KB; the tables make far more
     record_property("chromium_seconds", round(time.monotonic() - started, 2))
+
+
+# --- links between cells and findings, captions, weights, workbook cells ------------------------
+
+LB_WEIGHT = """\
+protocol: Knee
+patient_weight: 154 lb
+administrations:
+  - route: IV
+    dose: 1 million cells/kg
+    days: 2
+    total: 139,706,450
+  - route: intra-articular
+    per_side: true
+    laterality: bilateral
+    dose: 0.5 million cells/kg
+    days: 1
+    total: 50,000,000
+"""
+
+
+def _in_process_page(capsys: pytest.CaptureFixture[str], *args: str) -> Node:
+    from celldose.cli import main
+
+    main(["check", "--format", "html", *args])
+    return parse(capsys.readouterr().out)
+
+
+def test_each_highlighted_cell_links_to_its_finding_and_back(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    root = _in_process_page(capsys, str(WRONG_TOTAL))
+    items = {li.attrs["id"]: li for li in root.all("li", "diagnostic")}
+    marked = [n for n in root.iter() if "problem" in n.classes]
+    assert len(marked) == len(items) == 2
+    ids = {n.attrs["id"] for n in root.iter() if "id" in n.attrs}
+    for cell in marked:
+        first = cell.all("a")[0]
+        target = first.attrs["href"].removeprefix("#")
+        assert target in items and target in cell.attrs["data-diagnostics"].split()
+        back = items[target].one("a", "back").attrs["href"].removeprefix("#")
+        assert back == cell.attrs["id"] and back in ids
+    for table in root.all("table", "rows"):
+        elements = [c for c in table.children if isinstance(c, Node)]
+        assert elements[0] == table.one("caption")  # first child, as HTML requires
+        assert table.one("caption").text.startswith("Sacroiliitis")
+
+
+def test_a_weight_in_pounds_shows_the_span_its_precision_allows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "lb.yaml"
+    path.write_text(LB_WEIGHT)
+    root = _in_process_page(capsys, str(path))
+    rows = root.one("table", "rows").one("tbody").all("tr")
+    computed = [row.one("td", "computed").text for row in rows]
+    assert computed == [
+        "139,252,858 to 140,160,042 cells",
+        "34,813,215 to 35,040,010 cells per side",
+    ]
+    verdicts = [row.one("td", "verdict").text for row in rows]
+    assert verdicts == ["ok", "MISMATCH"]  # 50,000,000 is no single side of 154 lb x 0.5M/kg
+    # Bilateral: both sides, each in the span of the weight's precision.
+    assert root.one("td", "total-computed").text == "208,879,287 to 210,240,063 cells"
+    words = root.one("tr", "protocol-total-words").text
+    assert words.startswith("Total cells: 174,633,062.45 counting each per-side row once")
+    assert words.endswith(
+        "for the patient_weight's written precision: 208,879,287 to 210,240,063 cells"
+    )
+    assert "see check" not in root.text and "unknown" not in words
+
+
+def test_a_workbook_finding_is_labelled_by_its_cell(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from celldose.cli import main
+
+    yaml_path, xlsx_path = tmp_path / "bad.yaml", tmp_path / "bad.xlsx"
+    yaml_path.write_text(WRONG_TOTAL.read_text())
+    assert main(["convert", str(yaml_path), str(xlsx_path)]) == 0
+    capsys.readouterr()
+    root = _in_process_page(capsys, str(xlsx_path))
+    wheres = [li.one("span", "where").text for li in root.all("li", "diagnostic")]
+    assert wheres == [f"{xlsx_path} Sacroiliitis!B5", f"{xlsx_path} Sacroiliitis!D6"]
+    messages = [li.one("span", "message").text for li in root.all("li", "diagnostic")]
+    assert not any("Sacroiliitis!" in m for m in messages)
+    assert root.one("table", "rows").one("caption").text.startswith("Sacroiliitis")

@@ -87,11 +87,12 @@ def test_junit_a_total_mismatch_is_one_failure_with_the_text_message() -> None:
     assert failure.get("type") == "CD301"
     text_output = run_cli("check", str(WRONG_TOTAL)).stdout
     line = next(x for x in text_output.splitlines() if " CD301 error: " in x)
-    assert failure.get("message") == line.split(" CD301 error: ", 1)[1]
+    assert failure.get("message") == "13:12: " + line.split(" CD301 error: ", 1)[1]
     assert (failure.text or "").startswith(line + "\n  fix: ")
     assert (failure.text or "").rstrip().endswith("#cd301")
     case = suite.find("testcase")
-    assert case is not None and case.get("name") == "CD301 total-mismatch at 13:12"
+    # The name says which finding, not where it is now: stable when lines move.
+    assert case is not None and case.get("name") == "CD301 total-mismatch /administrations/1/total"
     # The CD306 info is below the default threshold: shown, not failing.
     assert "CD306 info:" in (suite.findtext("system-out") or "")
 
@@ -140,7 +141,8 @@ def test_junit_counts_agree_with_the_elements_and_the_json_report(fail_on: str) 
     assert root.get("failures") == str(sum(int(s.get("failures", "")) for s in suites_))
     wanted = [d for d in report["diagnostics"] if RANK[d["severity"]] <= RANK[fail_on]]
     got = [(f.get("type"), f.get("message")) for f in failures(root)]
-    assert got == [(d["code"], d["message"]) for d in wanted]
+    at = [f"{d['line']}:{d['column']}: " if d["line"] else "" for d in wanted]
+    assert got == [(d["code"], where + d["message"]) for d, where in zip(wanted, at, strict=True)]
     below = sum(1 for d in report["diagnostics"] if RANK[d["severity"]] > RANK[fail_on])
     shown = "".join(s.findtext("system-out") or "" for s in suites_)
     assert len(re.findall(r"^\S.*: CD\d{3} (?:error|warning|info): ", shown, re.M)) == below
@@ -163,7 +165,8 @@ def test_junit_is_well_formed_whatever_the_input_quotes(tmp_path: Path) -> None:
     assert code == 1
     names = [s.get("name") for s in root.findall("testsuite")]
     assert names == [str(tmp_path / "notes]]>.yaml"), str(escaped), str(tmp_path / "sheet.csv")]
-    messages = [f.get("message") or "" for f in failures(root)]
+    # Each message after its position (``line:column: ``).
+    messages = [(f.get("message") or "").split(": ", 1)[1] for f in failures(root)]
     assert any(m.startswith("invalid YAML: control character") for m in messages)
     assert "unknown route 'Uni\\x01corn]]>': treated as a route that delivers cells" in messages
     assert suites(root)[str(escaped)].get("failures") == "0"

@@ -187,7 +187,7 @@ def test_an_uploaded_workbook_with_a_wrong_total_shows_the_cell_and_cd301(
     answer = post(server, "/check", ("file", "knee.xlsx", raw))
     assert answer.status == 200
     page = answer.text
-    cell = re.search(r'<td class="total problem sev-error" title="([^"]*)"', page)
+    cell = re.search(r'<td class="total problem sev-error"[^>]* title="([^"]*)"', page)
     assert cell is not None, "no highlighted total cell"
     assert "CD301" in cell.group(1)
     assert "knee.xlsx" in page and "CD301" in page
@@ -272,16 +272,22 @@ def test_pasted_text_is_checked_as_pasted_txt_and_kept_in_its_box(server: Server
     assert box is not None and html.unescape(box.group(1)) == pasted.decode()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="pasted text with run-together columns is read once issue 14's .txt reader lands",
-)
 def test_the_seeds_pasted_text_gives_its_two_recovered_rows(server: Server) -> None:
+    """The web page copied as text, columns run together: read as the CLI reads it."""
     answer = post(server, "/check", ("pasted", None, SEED.read_bytes()))
     assert answer.status == 200
-    rows = re.findall(r'<tr id="file-1-protocol-1-row-\d+">', answer.text)
-    assert len(rows) == 2
-    assert "Myers cocktail/NAD" in answer.text and "Intra-articular/per side" in answer.text
+    routes = re.findall(
+        r'<tr id="file-1-protocol-1-row-\d+">.*?<td class="route">([^<]*)<', answer.text
+    )
+    assert routes == ["Myers cocktail/NAD", "Intra-articular/per side"]
+    messages = re.findall(r'<span class="message">([^<]*)</span>', answer.text)
+    assert [m for m in messages if m.startswith("columns ran together")] == [
+        "columns ran together; read as route &#x27;Myers cocktail/NAD&#x27; | dose 50,000,000 "
+        "| days 1 | total N/A",
+        "columns ran together; read as route &#x27;Intra-articular/per side&#x27; | dose "
+        "50,000,000 | days 1 | total 50,000,000",
+    ]
+    assert "Checked 1 file: 3 info." in answer.text
 
 
 def hostile_files(tmp_path: Path) -> list[tuple[str, bytes]]:

@@ -221,10 +221,6 @@ def test_the_form_works_with_the_keyboard_and_labels_every_control(
     assert "pasted.txt" in wait(browser, "section.file h2").text
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="pasted text with run-together columns is read once issue 14's .txt reader lands",
-)
 def test_the_seeds_pasted_text_shows_its_two_recovered_rows(
     browser: WebDriver, server: Server, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -239,3 +235,12 @@ def test_the_seeds_pasted_text_shows_its_two_recovered_rows(
         "Myers cocktail/NAD",
         "Intra-articular/per side",
     ]
+    assert browser.find_element(By.CSS_SELECTOR, ".summary").text == "Checked 1 file: 3 info."
+    recovered = [
+        item.text
+        for item in browser.find_elements(By.CSS_SELECTOR, "li.diagnostic")
+        if "columns ran together" in item.text
+    ]
+    assert len(recovered) == 2
+    # the pasted text is back in its box, to correct and check again
+    assert browser.find_element(By.ID, "pasted").get_attribute("value") == text

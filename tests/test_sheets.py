@@ -101,7 +101,7 @@ def test_directories_hold_sheets_and_a_readme_is_not_one(tmp_path: Path) -> None
     )
     result = run_cli("check", str(tmp_path))
     assert result.returncode == 1
-    assert "Checked 3 files" in result.stdout
+    assert "Checked 2 files (skipped 1 Markdown file that is not a protocol)" in result.stdout
     assert "README.md" not in result.stdout
     assert f"{tmp_path / 'page.md'}:3:18: CD301" in result.stdout
     # Named on the command line, a Markdown file without a table is reported.
@@ -321,7 +321,8 @@ def test_a_table_in_a_code_fence_is_an_example_not_a_protocol(tmp_path: Path) ->
         encoding="utf-8",
     )
     result = run_cli("check", str(tmp_path))
-    assert result.returncode == 0 and "Checked 1 file: no problems." in result.stdout
+    assert result.returncode == 0
+    assert "Checked 0 files (skipped 1 Markdown file that is not a protocol)" in result.stdout
 
 
 def test_columns_after_a_marked_cell_or_a_quote_inside_a_field(tmp_path: Path) -> None:

@@ -100,8 +100,10 @@ def check_paths(
     exclude: Sequence[str] = (),
     progress: Progress | None = None,
     keep: bool = False,
+    force_exclude: bool = False,
 ) -> Report:
-    """Check files and directories (searched recursively for every format celldose reads).
+    """Check files and directories (searched recursively for every format celldose reads;
+    pasted text, web pages and Word documents where the configuration's ``include`` says).
 
     ``settings`` (default :meth:`Settings.discover`) apply configuration, suppressions and a
     baseline as ``celldose check`` does. ``jobs`` worker processes check files in parallel
@@ -109,10 +111,18 @@ def check_paths(
     jobs. ``exclude`` and what git ignores leave files out of directories (see
     :func:`discover`). ``progress`` is called in this process after each file, in order, with
     the number of files checked and the total. ``keep`` keeps each file's protocols in the
-    report (``report.files``), for a formatter that shows them.
+    report (``report.files``), for a formatter that shows them. ``force_exclude`` treats named
+    files as a folder walk treats what it finds (pre-commit names every changed file).
+
+    A file found in a directory that is not a protocol (a YAML file without protocol keys, a
+    Markdown page without a route table; see :mod:`celldose.sources.recognise`) is skipped and
+    listed in ``report.skipped``, not in ``report.paths``; a file named in ``paths`` is checked
+    whatever it holds, unless ``force_exclude``.
     """
     prepared = (settings or Settings.discover()).prepare()  # usage errors before any file
-    files = list(discover_files(paths, exclude))
+    files = list(
+        discover_files(paths, exclude, prepared.resolver.included, force_exclude=force_exclude)
+    )
     results = check_files(
         files, jobs=jobs, suppress=prepared.settings.suppress, keep=keep, progress=progress
     )
@@ -147,8 +157,9 @@ def check_text(
 def _merged(results: list[FileResult], labels: list[str]) -> Report:
     """The report of files whose diagnostics each came sorted: the files put in path order,
     without sorting every diagnostic again."""
+    checked = tuple(label for label, r in zip(labels, results, strict=True) if not r.skipped)
     if len(set(labels)) < len(labels):  # a file named twice: its copies interleave
-        return Report.of((d for r in results for d in r.diagnostics), labels, results)
+        return Report.of((d for r in results for d in r.diagnostics), checked, results)
     order = sorted(range(len(labels)), key=labels.__getitem__)
     diagnostics = tuple(d for i in order for d in results[i].diagnostics)
-    return Report(diagnostics, tuple(labels), tuple(results))
+    return Report(diagnostics, checked, tuple(results))

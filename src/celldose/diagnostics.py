@@ -7,10 +7,13 @@ mapping passed to :func:`celldose.check`); its ``pointer`` still says where in t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
+
+from celldose.project import rule_url
 
 if TYPE_CHECKING:
     from celldose.engine import FileResult
@@ -18,6 +21,14 @@ if TYPE_CHECKING:
 
 Pointer = tuple[str | int, ...]
 """A path into a protocol's data: ``("administrations", 1, "total")``."""
+
+JSON_VERSION = 1
+"""The version of the JSON shape of :meth:`Report.to_dict` (``--format json``)."""
+
+
+def json_pointer(pointer: Pointer) -> str:
+    """RFC 6901: ``~`` and ``/`` inside a key are escaped as ``~0`` and ``~1``."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in pointer)
 
 
 def quote(text: object, limit: int = 40) -> str:
@@ -40,9 +51,44 @@ def describe(value: object) -> str:
 
 
 class Severity(StrEnum):
+    """How serious a finding is, ordered by that: ``ERROR > WARNING > INFO``, so ``max()`` of
+    some severities is the most serious. Each is still its string (``"error"``) in JSON and
+    when compared for equality; a plain string that names a severity is ordered as it."""
+
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """2 for an error, 1 for a warning, 0 for an info."""
+        return _RANK[self]
+
+    def __lt__(self, other: object) -> bool:
+        return self.rank < _rank_of(other)
+
+    def __le__(self, other: object) -> bool:
+        return self.rank <= _rank_of(other)
+
+    def __gt__(self, other: object) -> bool:
+        return self.rank > _rank_of(other)
+
+    def __ge__(self, other: object) -> bool:
+        return self.rank >= _rank_of(other)
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+def _rank_of(other: object) -> int:
+    """The rank of a severity or of a string naming one; anything else cannot be ordered with
+    a severity (str's own alphabetical order would say ``"error" < "info"``)."""
+    if isinstance(other, str):
+        try:
+            return _RANK[Severity(other)]
+        except ValueError:
+            pass
+    raise TypeError(f"a severity cannot be ordered with {other!r}")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -77,6 +123,31 @@ class Diagnostic:
     @property
     def column(self) -> int | None:
         return self.span.column if self.span else None
+
+    @property
+    def url(self) -> str:
+        """The documentation of the rule that found this: its explanation and examples."""
+        return rule_url(self.code)
+
+    def to_dict(self) -> dict[str, object]:
+        """This diagnostic as ``--format json`` writes it: positions 1-based (``None`` for a
+        diagnostic without a file), the pointer as an RFC 6901 JSON pointer."""
+        span = self.span
+        return {
+            "path": self.path,
+            "sheet": self.sheet,
+            "line": span.line if span else None,
+            "column": span.column if span else None,
+            "end_line": span.end_line if span else None,
+            "end_column": span.end_column if span else None,
+            "pointer": json_pointer(self.pointer),
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.value,
+            "message": self.message,
+            "fix": self.fix,
+            "url": self.url,
+        }
 
     def sort_key(self) -> tuple[str, str, int, int, tuple[tuple[int, int | str], ...], str]:
         """By file, sheet and position; diagnostics of a mapping (no position) by their pointer."""
@@ -124,6 +195,11 @@ class Report:
     def __len__(self) -> int:
         return len(self.diagnostics)
 
+    @property
+    def skipped(self) -> tuple[Document, ...]:
+        """The files found that are not protocols, left unchecked (not in :attr:`paths`)."""
+        return tuple(result.document for result in self.files if result.skipped)
+
     def documents(self) -> dict[str, Document]:
         """Each checked file's document by its path, as the check read it."""
         return {result.document.path: result.document for result in self.files}
@@ -148,9 +224,39 @@ class Report:
     @property
     def failed(self) -> bool:
         """Whether a diagnostic is at or above :attr:`fail_on` (the CLI's exit status 1)."""
-        order = list(Severity)  # error, warning, info: most severe first
-        failing = order[: order.index(self.fail_on) + 1]
-        return any(d.severity in failing for d in self.diagnostics)
+        return any(d.severity >= self.fail_on for d in self.diagnostics)
+
+    def statistics(self) -> dict[str, int]:
+        """Findings per rule code, in code order."""
+        counts: dict[str, int] = {}
+        for d in self.diagnostics:
+            counts[d.code] = counts.get(d.code, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def to_dict(self) -> dict[str, object]:
+        """This report as ``--format json`` writes it (one code path: that format calls this).
+        ``version`` is the shape's version, raised only when a field changes meaning."""
+        from celldose import __version__
+
+        return {
+            "version": JSON_VERSION,
+            "tool": {"name": "celldose", "version": __version__},
+            "summary": {
+                "files": len(self.paths),
+                "errors": len(self.errors),
+                "warnings": len(self.warnings),
+                "infos": len(self.infos),
+                "ok": self.ok,
+                "skipped": len(self.skipped),
+            },
+            "files": list(self.paths),
+            "statistics": self.statistics(),
+            "diagnostics": [d.to_dict() for d in self.diagnostics],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as JSON text (non-ASCII characters kept), ending in a newline."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False) + "\n"
 
     def _with(self, severity: Severity) -> tuple[Diagnostic, ...]:
         return tuple(d for d in self.diagnostics if d.severity is severity)

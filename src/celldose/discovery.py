@@ -2,17 +2,21 @@
 
 Below a folder, hidden entries, ``--exclude`` patterns and what git ignores are skipped; a
 file named directly is always checked. The endings picked up come from the format table
-(:data:`celldose.formats.FOLDER_SUFFIXES`).
+(:data:`celldose.formats.FOLDER_SUFFIXES`); a format read only when configured (pasted text,
+web pages, Word documents) is picked up where the configuration's ``include`` names it.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from celldose.formats import FOLDER_SUFFIXES, suffix_of
+from celldose.formats import BY_SUFFIX, FOLDER_SUFFIXES, suffix_of
+
+Included = Callable[[str], bool]
+"""Whether a file found in a folder, of a format not read in folders, is configured to be."""
 
 
 def discover(
@@ -34,16 +38,30 @@ def discover(
 
 
 def discover_files(
-    paths: Iterable[str | os.PathLike[str]], exclude: Sequence[str] = ()
+    paths: Iterable[str | os.PathLike[str]],
+    exclude: Sequence[str] = (),
+    included: Included | None = None,
+    *,
+    force_exclude: bool = False,
 ) -> Iterator[tuple[str, bool]]:
-    """Like :func:`discover`, saying whether each file was named (True) or found (False)."""
+    """Like :func:`discover`, saying whether each file was named (True) or found (False).
+
+    ``included`` says which files of the formats not read in folders a walk reads (the
+    configuration's ``include``). ``force_exclude`` treats named files as found (as pre-commit
+    names them): excluded by the patterns, read only in a format a walk reads, and skipped
+    (counted in the report's summary) when they hold no protocol."""
     patterns = _patterns(exclude)
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from ((found, False) for found in _walk(path, patterns))
+            yield from ((found, False) for found in _walk(path, patterns, included))
         elif path.exists():
-            yield os.fspath(path), True
+            if not force_exclude:
+                yield os.fspath(path), True
+            elif _walk_reads(path.name, os.fspath(path), included) and not (
+                patterns and _excluded(path, path, patterns)
+            ):
+                yield os.fspath(path), False
         else:
             raise FileNotFoundError(f"no such file or directory: {os.fspath(raw)}")
 
@@ -73,7 +91,17 @@ def _patterns(exclude: Sequence[str]) -> tuple[str, ...]:
     return tuple(patterns)
 
 
-def _walk(directory: Path, exclude: Sequence[str] = ()) -> list[str]:
+def _walk_reads(name: str, path: str, included: Included | None) -> bool:
+    """Whether a folder walk reads a file of this name (``path`` as reported)."""
+    suffix = suffix_of(name)
+    if suffix in FOLDER_SUFFIXES:
+        return True
+    return suffix in BY_SUFFIX and included is not None and included(path)
+
+
+def _walk(
+    directory: Path, exclude: Sequence[str] = (), included: Included | None = None
+) -> list[str]:
     """Protocol files below ``directory``, as paths joined onto it, sorted as Paths sort.
 
     Paths are kept as strings: a walk and the workers that read its files handle thousands,
@@ -96,7 +124,7 @@ def _walk(directory: Path, exclude: Sequence[str] = ()) -> list[str]:
             ((prefix + name).split("/"), prefix + name, base + name)
             for name in files
             if not name.startswith(".")
-            and suffix_of(name) in FOLDER_SUFFIXES
+            and _walk_reads(name, base + name, included)
             and not (exclude and _excluded(here / name, relative / name, exclude))
         )
     found.sort(key=lambda entry: entry[0])  # part by part, as Path orders them

@@ -10,8 +10,9 @@ then the document's own inline suppressions.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pint
@@ -54,6 +55,10 @@ class FileResult:
     protocols: tuple[CheckedProtocol, ...] = ()
     """Each protocol of the document, when the caller asked to keep them (the HTML report,
     :func:`celldose.load_all`)."""
+    skipped: bool = False
+    """Not a protocol, and not named: left unchecked, and counted in the summary."""
+    seconds: float = field(default=0.0, compare=False)
+    """How long its check took (the JUnit report's ``time``)."""
 
 
 class ProtocolError(ValueError):
@@ -88,6 +93,7 @@ def protocols_of(result: FileResult) -> tuple[Protocol, ...]:
 def check_document(document: Document, *, suppress: bool = False, keep: bool = False) -> FileResult:
     """Check every protocol of a document. ``suppress`` applies its inline suppressions
     (``celldose: ignore[CODE]``); ``keep`` keeps the protocols that validated."""
+    start = time.perf_counter()
     content = parse(document)
     runs = _runs(document.path, content, keep)
     found = [d for run in runs for d in run.diagnostics]
@@ -96,7 +102,13 @@ def check_document(document: Document, *, suppress: bool = False, keep: bool = F
 
         found = filter_document(document, content, found)
     kept = tuple(_kept(run) for run in runs) if keep else ()
-    return FileResult(document, tuple(sorted(found, key=Diagnostic.sort_key)), kept)
+    return FileResult(
+        document,
+        tuple(sorted(found, key=Diagnostic.sort_key)),
+        kept,
+        skipped=content.skipped,
+        seconds=time.perf_counter() - start,
+    )
 
 
 def check_mapping(data: Mapping[str, object], label: str) -> list[Diagnostic]:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from celldose.cli import commands, fixing
+from celldose.cli import commands, completion, fixing
 from celldose.cli.errors import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError
 from celldose.cli.parser import build_parser
 from celldose.cli.terminal import Progress, is_terminal, use_color
@@ -46,7 +46,9 @@ def run() -> NoReturn:
 
 def main(argv: Sequence[str] | None = None, *, freeze_imports: bool = False) -> int:
     """Run the command line ``argv``; the exit status. ``freeze_imports``: see :func:`run`."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    completion.offer(parser)
+    args = parser.parse_args(argv)
     try:
         return _dispatch(args, freeze_imports)
     except UsageError as exc:
@@ -89,7 +91,7 @@ def _check(args: argparse.Namespace, freeze_imports: bool) -> int:
         raise UsageError(str(exc)) from None
     except SettingsError as exc:  # a configuration file found on the way
         raise UsageError(str(exc)) from None
-    if not report.paths and not args.quiet:
+    if not report.paths and not report.skipped and not args.quiet:
         from celldose.formats import described
 
         sys.stderr.write(f"celldose: warning: no protocol files ({described()}) found\n")
@@ -124,7 +126,15 @@ def _run_check(
     if paths == ["-"]:
         # Read one byte past the limit, never more: an endless stream is refused, not held.
         raw = sys.stdin.buffer.read(MAX_BYTES + 1)
-        return check_bytes(raw, args.stdin_filename, settings=prepared, keep=keep)
+        report = check_bytes(raw, args.stdin_filename, settings=prepared, keep=keep)
+        document = report.files[0].document if report.files else None
+        if document is not None and document.sniffed and not args.quiet:
+            sys.stderr.write(
+                f"celldose: standard input read as {document.format.label} "
+                f"({document.format.suffixes[0]}), not YAML; --stdin-filename NAME says which "
+                "format it is\n"
+            )
+        return report
     progress = Progress() if not args.quiet and is_terminal(sys.stderr) else None
     try:
         return check_paths(
@@ -132,6 +142,7 @@ def _run_check(
             settings=prepared,
             jobs=args.jobs,
             exclude=args.exclude,
+            force_exclude=args.force_exclude,
             progress=progress,
             keep=keep,
         )

@@ -10,13 +10,16 @@ from typing import TextIO
 
 def use_color(choice: str) -> bool:
     """--color always or never; auto: NO_COLOR (any value but empty) turns colour off,
-    FORCE_COLOR (likewise) on, for a CI log; otherwise colour when stdout is a terminal."""
+    FORCE_COLOR on, for a CI log, except that ``FORCE_COLOR=0`` (or ``false``) turns it off,
+    as Node and the libraries that set the convention read it; otherwise colour when stdout
+    is a terminal."""
     if choice != "auto":
         return choice == "always"
     if os.environ.get("NO_COLOR"):
         return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
+    force = os.environ.get("FORCE_COLOR")
+    if force:
+        return force.strip().lower() not in ("0", "false")
     return os.environ.get("TERM") != "dumb" and is_terminal(sys.stdout)
 
 

@@ -7,7 +7,9 @@ written and the computed total (dose x days, per side on a per-side row) and a v
 the protocol's total cells below it. A cell whose data pointer has a diagnostic (the written
 total for ``("administrations", 1, "total")``) gets the class ``problem`` and ``sev-error``,
 ``sev-warning`` or ``sev-info`` for its most severe finding; a pointer to a row field without a
-column (notes, product) marks the row's number cell. A file that does not load as a protocol
+column (notes, product) marks the row's number cell. A highlighted cell's text links to its
+diagnostic (a second finding's by a number after it), and the diagnostic links back to the
+cell ("in the table"); each table has a ``<caption>``. A file that does not load as a protocol
 (a syntax error, a missing column) shows its diagnostics only. Then each file's diagnostics
 (``path:line:col``, the code linking to its rule's documentation, severity, message, fix), and
 once per rule that occurs, its explanation.
@@ -23,17 +25,17 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pint
 
 from celldose.diagnostics import Diagnostic, Pointer, Report, Severity
-from celldose.doses import cells_text
 from celldose.engine import CheckedProtocol, FileResult, ProtocolError, protocols_of
+from celldose.formatters.cells import place_name
 from celldose.formatters.context import PLAIN, RenderContext
+from celldose.formatters.show import computed_total, total_verdict
 from celldose.formatters.show import summary as show_summary
 from celldose.formatters.show import table_row as show_row
-from celldose.formatters.show import total_verdict
 from celldose.formatters.text import summary
 from celldose.model import Protocol
 from celldose.rules import BY_CODE
@@ -41,7 +43,6 @@ from celldose.totals import ProtocolCells, protocol_cells
 from celldose.units.format import format_quantity
 
 _UNSAFE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_RANK = {severity: rank for rank, severity in enumerate(Severity)}  # error first
 
 # The table's columns: a key, the header, and the row fields whose findings mark the cell.
 _COLUMNS: tuple[tuple[str, str, frozenset[str]], ...] = (
@@ -100,6 +101,10 @@ td.computed { font-weight: 600; }
   box-shadow: inset 0 0 0 2px var(--warning); }
 .problem.sev-info, .sev-info.swatch { background: var(--info-bg);
   box-shadow: inset 0 0 0 2px var(--info); }
+.problem a { color: inherit; text-decoration: underline dotted; }
+.problem a.more { font-size: .8em; vertical-align: super; }
+:target { outline: 3px solid var(--info); outline-offset: -3px; }
+table.rows caption { text-align: left; color: var(--muted); padding: 0 0 .35rem; }
 ol.diagnostics { list-style: none; padding: 0; margin: 0; }
 ol.diagnostics li { border-left: 4px solid var(--line); padding: .35rem .75rem;
   margin: 0 0 .5rem; background: #fafbfc; overflow-wrap: anywhere; }
@@ -184,7 +189,7 @@ def _e(text: object) -> str:
 def _file(
     number: int, path: str, diagnostics: list[Diagnostic], result: FileResult | None
 ) -> list[str]:
-    ids = {id(d): f"d{number}-{i}" for i, d in enumerate(diagnostics, 1)}
+    ids = _Anchors({id(d): f"d{number}-{i}" for i, d in enumerate(diagnostics, 1)})
     counts = _counts(diagnostics)
     parts = [
         f'<section class="file" id="file-{number}">',
@@ -207,7 +212,9 @@ def _file(
     if diagnostics:
         parts.append("<h3>Diagnostics</h3>")
         parts.append('<ol class="diagnostics">')
-        parts.extend(_diagnostic(d, ids[id(d)]) for d in diagnostics)
+        parts.extend(
+            _diagnostic(d, ids.diagnostic[id(d)], ids.cell.get(id(d))) for d in diagnostics
+        )
         parts.append("</ol>")
     parts.append("</section>")
     return parts
@@ -259,7 +266,7 @@ def _in_lines(first: int, last: int) -> Callable[[Diagnostic], bool]:
 
 
 def _protocol(
-    anchor: str, table: _Table, diagnostics: list[Diagnostic], ids: dict[int, str]
+    anchor: str, table: _Table, diagnostics: list[Diagnostic], ids: _Anchors
 ) -> list[str]:
     """A protocol's fields, its rows' table and its total; a diagnostic whose pointer has no
     cell here (the protocol's name, or a finding about the whole file) marks the heading."""
@@ -279,11 +286,17 @@ def _protocol(
         if (value := getattr(protocol, key)) is not None
     ]
     headers = "".join(f'<th scope="col">{_e(header)}</th>' for _, header, _ in _COLUMNS)
-    rows = ['<table class="rows">', f'<thead><tr><th scope="col">#</th>{headers}</tr></thead>']
+    where = f", worksheet {table.label}" if table.label else ""
+    caption = f"<caption>{_e(protocol.name)}{_e(where)}: administrations and totals</caption>"
+    rows = [
+        '<table class="rows">',
+        caption,
+        f'<thead><tr><th scope="col">#</th>{headers}</tr></thead>',
+    ]
     rows.append("<tbody>")
-    cells = protocol_cells(protocol)
+    cells, weight = protocol_cells(protocol), protocol.patient_weight
     for index, row in enumerate(cells.rows):
-        texts = dict(zip((key for key, _, _ in _COLUMNS), show_row(row), strict=True))
+        texts = dict(zip((key for key, _, _ in _COLUMNS), show_row(row, weight), strict=True))
         by_column: dict[str, list[Diagnostic]] = {}
         for d in at(d for d in diagnostics if d.pointer[:2] == ("administrations", index)):
             field = d.pointer[2] if len(d.pointer) > 2 else None
@@ -311,19 +324,33 @@ def _on(diagnostics: list[Diagnostic], pointer: Pointer) -> list[Diagnostic]:
     return [d for d in diagnostics if d.pointer == pointer]
 
 
-def _cell(
-    classes: str, text: str, found: list[Diagnostic], ids: dict[int, str], tag: str = "td"
-) -> str:
+def _cell(classes: str, text: str, found: list[Diagnostic], ids: _Anchors, tag: str = "td") -> str:
     """An element holding ``text``; with findings, marked by the most severe one's class, with
-    their messages as its title and their ids in ``data-diagnostics``."""
-    attributes = ""
-    if found:
-        worst = min(found, key=lambda d: _RANK[d.severity]).severity
-        classes += f" problem sev-{worst.value}"
-        title = "\n".join(f"{d.code} {d.severity.value}: {d.message}" for d in found)
-        refs = " ".join(ids[id(d)] for d in found)
-        attributes = f' title="{_e(title)}" data-diagnostics="{refs}"'
-    return f'<{tag} class="{classes}"{attributes}>{_e(text)}</{tag}>'
+    their messages as its title and their ids in ``data-diagnostics``, its text a link to the
+    first finding (and a numbered link to each other one), and an id the findings link back to."""
+    if not found:
+        return f'<{tag} class="{classes}">{_e(text)}</{tag}>'
+    worst = max(d.severity for d in found)
+    classes += f" problem sev-{worst.value}"
+    title = "\n".join(f"{d.code} {d.severity.value}: {d.message}" for d in found)
+    refs = [ids.diagnostic[id(d)] for d in found]
+    here = f"at-{refs[0]}"
+    for d in found:
+        ids.cell[id(d)] = here
+    links = f'<a href="#{refs[0]}">{_e(text)}</a>' + "".join(
+        f' <a class="more" href="#{ref}">{n}</a>' for n, ref in enumerate(refs[1:], 2)
+    )
+    attributes = f' id="{here}" title="{_e(title)}" data-diagnostics="{" ".join(refs)}"'
+    return f'<{tag} class="{classes}"{attributes}>{links}</{tag}>'
+
+
+@dataclass(slots=True)
+class _Anchors:
+    """The ids of one file's diagnostics, and of the cell each was placed in (filled as the
+    tables are written, read when the diagnostics are): each links to the other."""
+
+    diagnostic: dict[int, str]
+    cell: dict[int, str] = field(default_factory=dict)
 
 
 def _field_text(value: object) -> str:
@@ -333,18 +360,13 @@ def _field_text(value: object) -> str:
 
 
 def _totals(
-    protocol: Protocol, cells: ProtocolCells, found: list[Diagnostic], ids: dict[int, str]
+    protocol: Protocol, cells: ProtocolCells, found: list[Diagnostic], ids: _Anchors
 ) -> list[str]:
     """The protocol's total cells under the rows' total columns: as written (``total_cells``),
     as computed (dose x days x sides over the rows that deliver cells), the verdict; then the
     computed total in words, as ``celldose show`` says it."""
     total = cells.sum
-    if not total.complete:
-        short = "unknown"
-    elif total.low == total.high:
-        short = cells_text(total.low)
-    else:
-        short = f"{cells_text(total.low).removesuffix(' cells')} or {cells_text(total.high)}"
+    short = computed_total(total)
     written = protocol.total_cells
     shown, verdict = "not written", ""
     if written is not None:
@@ -365,26 +387,31 @@ def _totals(
     ]
 
 
-def _diagnostic(d: Diagnostic, anchor: str) -> str:
-    rule = BY_CODE[d.code]
+def _diagnostic(d: Diagnostic, anchor: str, cell: str | None) -> str:
     fix = f'<div class="fix"><span class="label">fix:</span> {_e(d.fix)}</div>' if d.fix else ""
+    back = f' <a class="back" href="#{cell}">(in the table)</a>' if cell else ""
+    where, message = _where(d)
     return (
         f'<li id="{anchor}" class="diagnostic sev-{d.severity.value}">'
-        f'<span class="where">{_e(_where(d))}</span>: '
-        f'<a class="code" href="{_e(rule.url)}">{_e(d.code)}</a> '
+        f'<span class="where">{_e(where)}</span>: '
+        f'<a class="code" href="{_e(d.url)}">{_e(d.code)}</a> '
         f'<span class="severity">{_e(d.severity.value)}</span> '
-        f'<span class="message">{_e(d.message)}</span> '
+        f'<span class="message">{_e(message)}</span> '
         f'<a class="rule" href="#rule-{_e(d.code.lower())}">({_e(d.name)})</a>'
-        f"{fix}</li>"
+        f"{back}{fix}</li>"
     )
 
 
-def _where(d: Diagnostic) -> str:
-    """As the text format writes it: ``path:line:col``, or the pointer without a line."""
+def _where(d: Diagnostic) -> tuple[str, str]:
+    """Where, as the text format writes it (``path:line:col``, or the pointer without a line;
+    a workbook's cell as ``path Sheet!B4``), and the message (without the cell it repeats)."""
     if d.span is None:
         pointer = "/".join(str(p) for p in d.pointer)
-        return f"{d.path}:/{pointer}" if pointer else d.path
-    return f"{d.path}:{d.span.line}:{d.span.column}"
+        return (f"{d.path}:/{pointer}" if pointer else d.path), d.message
+    cell = place_name(d)
+    if cell is not None:
+        return f"{d.path} {cell}", d.message.removeprefix(f"{cell}: ")
+    return f"{d.path}:{d.span.line}:{d.span.column}", d.message
 
 
 def _rules(diagnostics: Iterable[Diagnostic]) -> list[str]:

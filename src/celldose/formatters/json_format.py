@@ -1,62 +1,27 @@
-"""For machines: one JSON object, versioned. Lines and columns are 1-based."""
+"""For machines: one JSON object, versioned. Lines and columns are 1-based.
 
-import json
+The shape is :meth:`celldose.Report.to_dict`'s, so that a library caller and this format never
+disagree; the names below stay for the formatters and modules that import them.
+"""
 
-from celldose.diagnostics import Diagnostic, Report
+from celldose.diagnostics import JSON_VERSION, Diagnostic, Report, json_pointer
 from celldose.formatters.context import PLAIN, RenderContext
-from celldose.rules import BY_CODE
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = JSON_VERSION
+__all__ = ["SCHEMA_VERSION", "diagnostic_dict", "json_pointer", "render", "statistics"]
 
 
 def render(report: Report, context: RenderContext = PLAIN) -> str:
-    document = {
-        "version": SCHEMA_VERSION,
-        "tool": {"name": "celldose", "version": tool_version()},
-        "summary": {
-            "files": len(report.paths),
-            "errors": len(report.errors),
-            "warnings": len(report.warnings),
-            "infos": len(report.infos),
-            "ok": report.ok,
-        },
-        "files": list(report.paths),
-        "statistics": statistics(report),
-        "diagnostics": [diagnostic_dict(d) for d in report.diagnostics],
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return report.to_json()
 
 
 def statistics(report: Report) -> dict[str, int]:
     """Findings per rule code, in code order."""
-    counts: dict[str, int] = {}
-    for d in report.diagnostics:
-        counts[d.code] = counts.get(d.code, 0) + 1
-    return dict(sorted(counts.items()))
+    return report.statistics()
 
 
 def diagnostic_dict(d: Diagnostic) -> dict[str, object]:
-    span = d.span
-    return {
-        "path": d.path,
-        "sheet": d.sheet,
-        "line": span.line if span else None,
-        "column": span.column if span else None,
-        "end_line": span.end_line if span else None,
-        "end_column": span.end_column if span else None,
-        "pointer": json_pointer(d.pointer),
-        "code": d.code,
-        "name": d.name,
-        "severity": d.severity.value,
-        "message": d.message,
-        "fix": d.fix,
-        "url": BY_CODE[d.code].url,
-    }
-
-
-def json_pointer(pointer: tuple[str | int, ...]) -> str:
-    """RFC 6901: ``~`` and ``/`` inside a key are escaped as ``~0`` and ``~1``."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in pointer)
+    return d.to_dict()
 
 
 def tool_version() -> str:

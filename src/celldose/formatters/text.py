@@ -71,7 +71,7 @@ def render_statistics(report: Report, context: RenderContext = PLAIN) -> str:
 
 def summary(report: Report) -> str:
     files = len(report.paths)
-    checked = f"Checked {files} file{'' if files == 1 else 's'}"
+    checked = f"Checked {files} file{'' if files == 1 else 's'}" + skipped(report)
     counts = [
         _count(len(report.errors), "error"),
         _count(len(report.warnings), "warning"),
@@ -79,6 +79,19 @@ def summary(report: Report) -> str:
     ]
     shown = [c for c in counts if c]
     return f"{checked}: {', '.join(shown) if shown else 'no problems'}."
+
+
+def skipped(report: Report) -> str:
+    """`` (skipped 2 YAML files that are not protocols)``, or nothing when none was."""
+    counts: dict[str, int] = {}
+    for document in report.skipped:
+        counts[document.format.label] = counts.get(document.format.label, 0) + 1
+    if not counts:
+        return ""
+    kinds = [f"{n} {label} file{'' if n == 1 else 's'}" for label, n in sorted(counts.items())]
+    total = sum(counts.values())
+    verb = "is not a protocol" if total == 1 else "are not protocols"
+    return f" (skipped {' and '.join(kinds)} that {verb})"
 
 
 def _texts(report: Report) -> _LastFile:

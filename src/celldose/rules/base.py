@@ -11,9 +11,11 @@ import pint
 
 from celldose.diagnostics import Diagnostic, Pointer, Severity, Span
 from celldose.model import Administration, ProtocolFields
+from celldose.project import RULE_URL, rule_url
 from celldose.totals import CellSum
 
-DOCS_URL = "https://github.com/celldose/celldose/blob/main/docs/rules.md#{code}"
+DOCS_URL = RULE_URL
+"""A rule's documentation; the address is chosen in :mod:`celldose.project`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +134,7 @@ class Rule:
 
     @property
     def url(self) -> str:
-        return DOCS_URL.format(code=self.code.lower())
+        return rule_url(self.code)
 
     def diagnostic(
         self,

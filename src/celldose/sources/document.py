@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from celldose.formats import Format, Shape, for_path
 from celldose.rules.reading import NOT_A_PROTOCOL
 from celldose.sources.problems import SourceProblem
+from celldose.sources.recognise import is_protocol_candidate
 from celldose.sources.sourcemap import SourceMap
 from celldose.sources.text import MAX_BYTES, Loaded, decode, read_bytes, too_large
 
@@ -41,6 +42,8 @@ class Document:
     """Why the file could not be read at all (then it holds nothing else)."""
     explicit: bool = True
     """Named on the command line (or by the caller), not found in a folder."""
+    sniffed: bool = False
+    """Standard input without a name: its content chose the format (:mod:`.sniff`)."""
 
     @property
     def stem(self) -> str:
@@ -52,12 +55,16 @@ class Document:
 class Content:
     """What a document holds: a tree of fields (YAML), or protocol tables (sheets).
 
-    Exactly one of the two is set. A document that could not be read is a tree without data
-    whose problems say why, so that every reading problem flows through the same place.
+    Exactly one of the two is set, unless the document is ``skipped``. A document that could
+    not be read is a tree without data whose problems say why, so that every reading problem
+    flows through the same place.
     """
 
     tree: Loaded | None = None
     tables: tuple[Grid, ...] = ()
+    skipped: bool = False
+    """Not a protocol, and not named (a folder walk found it, or ``--force-exclude``):
+    a YAML file without protocol keys, a Markdown page without a route table."""
 
 
 def read_document(path: str, *, explicit: bool = True) -> Document:
@@ -72,14 +79,33 @@ def read_document(path: str, *, explicit: bool = True) -> Document:
     return _decoded(path, form, raw, explicit)
 
 
+STDIN = "<stdin>"
+"""The name standard input is reported under when none is given."""
+
+
 def document_of_bytes(raw: bytes, path: str) -> Document:
-    """Bytes from standard input, reported under ``path`` (whose ending says the format)."""
+    """Bytes from standard input, reported under ``path``: its ending says the format; without
+    a name (:data:`STDIN`), the content does (YAML, pasted text, a web page, a Word document
+    or a workbook)."""
     form = for_path(path)
     if len(raw) > MAX_BYTES:
         return Document(path, form, problem=too_large())
+    if path == STDIN:
+        from celldose.sources.sniff import sniff_binary
+
+        package = sniff_binary(raw)
+        if package is not None:
+            return Document(path, package, raw=raw, sniffed=True)
     if form.binary:
         return Document(path, form, raw=raw)
-    return _decoded(path, form, raw, True)
+    document = _decoded(path, form, raw, True)
+    if path == STDIN and document.text is not None:
+        from celldose.sources.sniff import sniff
+
+        found = sniff(document.text)
+        if found is not form:
+            return Document(path, found, text=document.text, raw=raw, sniffed=True)
+    return document
 
 
 def document_of_text(text: str, path: str) -> Document:
@@ -94,7 +120,10 @@ def parse(document: Document) -> Content:
         return _problem(document.problem)
     if form.shape is Shape.TREE:
         assert form.read_tree is not None and document.text is not None
-        return Content(tree=form.read_tree(document.text))
+        tree = form.read_tree(document.text)
+        if not document.explicit and not is_protocol_candidate(tree.data):
+            return Content(skipped=True)
+        return Content(tree=tree)
     assert form.read_tables is not None
     source: str | bytes
     if form.binary:
@@ -106,7 +135,9 @@ def parse(document: Document) -> Content:
     tables = form.read_tables(source, document.stem)
     if isinstance(tables, SourceProblem):
         return _problem(tables)
-    if not tables and form.table_required and document.explicit:
+    if not tables and form.table_required:
+        if not document.explicit:
+            return Content(skipped=True)
         return _problem(
             SourceProblem(
                 NOT_A_PROTOCOL,
@@ -134,6 +165,7 @@ def _decoded(path: str, form: Format, raw: bytes, explicit: bool) -> Document:
 
 
 __all__ = [
+    "STDIN",
     "Content",
     "Document",
     "document_of_bytes",

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from celldose.rules import reading
 from celldose.sources.csv_source import MAX_COLUMNS
 from celldose.sources.lines import LineIndex
+from celldose.sources.lines import split_lines as _split
 from celldose.sources.problems import SourceProblem
 from celldose.sources.sheet import Cell, Grid, Row, is_header
 
@@ -25,7 +26,6 @@ from celldose.sources.sheet import Cell, Grid, Row, is_header
 _SEPARATOR = re.compile(r"\s*+\|?\s*+:?-++:?\s*+(?:\|\s*+:?-++:?\s*+)*+\|?\s*+$")
 _HEADING = re.compile(r"\s{0,3}#{1,6}(?=\s)")
 """The start of an ATX heading; :func:`_heading` reads its title."""
-_LINE = re.compile(r"[^\r\n]*+(?:\r\n|\r|\n)|[^\r\n]++$")
 _PIPE = re.compile(r"(?<!\\)\|")
 _FENCE = re.compile(r"^\s{0,3}(?P<mark>`{3,}|~{3,})")
 
@@ -132,12 +132,6 @@ def _table_cells(line: str, offset: int, index: LineIndex) -> list[Cell] | None:
             Cell(stripped.replace("\\|", "|"), index.span(begin, begin + max(1, len(stripped))))
         )
     return cells[: MAX_COLUMNS + 1] if cut else cells
-
-
-def _split(text: str) -> list[str]:
-    """Lines ended by ``\\n``, ``\\r\\n`` or ``\\r`` only, as :class:`LineIndex` counts them
-    (``str.splitlines`` also breaks at U+2028, form feeds and more)."""
-    return _LINE.findall(text)
 
 
 def _uncommented(lines: list[str]) -> list[str]:
