@@ -21,6 +21,7 @@ from celldose.cli import commands, fixing
 from celldose.cli.errors import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError
 from celldose.cli.parser import build_parser
 from celldose.cli.terminal import Progress, is_terminal, use_color
+from celldose.escape import shown
 
 if TYPE_CHECKING:  # imported when used: a plain check starts faster
     from celldose.diagnostics import Report
@@ -50,7 +51,7 @@ def main(argv: Sequence[str] | None = None, *, freeze_imports: bool = False) -> 
     try:
         return _dispatch(args, freeze_imports)
     except UsageError as exc:
-        sys.stderr.write(f"{exc.prefix}: error: {exc}\n")
+        sys.stderr.write(f"{exc.prefix}: error: {shown(str(exc))}\n")
         return EXIT_USAGE
 
 
@@ -195,5 +196,5 @@ def _write_baseline(report: Report, target: str) -> int:
     except BaselineError as exc:
         raise UsageError(str(exc)) from None
     findings = "finding" if count == 1 else "findings"
-    sys.stderr.write(f"celldose: recorded {count} {findings} in the baseline {target}\n")
+    sys.stderr.write(f"celldose: recorded {count} {findings} in the baseline {shown(target)}\n")
     return EXIT_OK

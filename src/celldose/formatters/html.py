@@ -13,8 +13,9 @@ column (notes, product) marks the row's number cell. A file that does not load a
 once per rule that occurs, its explanation.
 
 Safe with hostile input: every piece of text from a file (routes, names, paths, messages, which
-quote the input) passes through :func:`html.escape`, characters HTML cannot carry (C0 controls,
-lone surrogates) become U+FFFD, and the page has no script and no external resource: a
+quote the input) passes through :func:`celldose.escape.shown` (control and bidirectional
+characters, and lone surrogates, are written as escapes such as ``\\x1b``) and then
+:func:`html.escape`, and the page has no script and no external resource: a
 Content-Security-Policy forbids both. Deterministic: no times, no host names, no random ids.
 """
 
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 
 import pint
 
+from celldose import escape
 from celldose.diagnostics import Diagnostic, Pointer, Report, Severity
 from celldose.engine import CheckedProtocol, FileResult, ProtocolError, protocols_of
 from celldose.formatters.context import PLAIN, RenderContext
@@ -39,7 +41,6 @@ from celldose.rules import BY_CODE
 from celldose.totals import ProtocolCells, protocol_cells
 from celldose.units.format import format_quantity
 
-_UNSAFE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _RANK = {severity: rank for rank, severity in enumerate(Severity)}  # error first
 
 # The table's columns: a key, the header, and the row fields whose findings mark the cell.
@@ -171,8 +172,10 @@ def render(report: Report, context: RenderContext = PLAIN) -> str:
 
 
 def _e(text: object) -> str:
-    """Text for HTML content or a quoted attribute: escaped, without what HTML cannot carry."""
-    return html.escape(_UNSAFE.sub("\ufffd", str(text)), quote=True)
+    """Text for HTML content or a quoted attribute: control, bidirectional and other characters
+    a reader would not see written as escapes (:func:`celldose.escape.shown`, which leaves
+    nothing HTML cannot carry), then HTML-escaped."""
+    return html.escape(escape.shown(text), quote=True)
 
 
 def _file(
@@ -314,9 +317,9 @@ def _cell(
     if found:
         worst = min(found, key=lambda d: _RANK[d.severity]).severity
         classes += f" problem sev-{worst.value}"
-        title = "\n".join(f"{d.code} {d.severity.value}: {d.message}" for d in found)
+        title = "&#10;".join(_e(f"{d.code} {d.severity.value}: {d.message}") for d in found)
         refs = " ".join(ids[id(d)] for d in found)
-        attributes = f' title="{_e(title)}" data-diagnostics="{refs}"'
+        attributes = f' title="{title}" data-diagnostics="{refs}"'
     return f'<{tag} class="{classes}"{attributes}>{_e(text)}</{tag}>'
 
 

@@ -1,8 +1,15 @@
-"""For machines: one JSON object, versioned. Lines and columns are 1-based."""
+"""For machines: one JSON object, versioned. Lines and columns are 1-based.
+
+Strings are written as JSON escapes them. A path that is not valid UTF-8 (a file name of
+other bytes, which Python keeps as lone surrogates) could not be written as JSON text: it is
+written as SARIF writes every path, a percent-encoded URI reference
+(:func:`celldose.escape.path_uri`: ``caf%E9.yaml``), so the output is always valid UTF-8.
+"""
 
 import json
 
 from celldose.diagnostics import Diagnostic, Report
+from celldose.escape import is_utf8, path_uri, utf8
 from celldose.formatters.context import PLAIN, RenderContext
 from celldose.rules import BY_CODE
 
@@ -20,7 +27,7 @@ def render(report: Report, context: RenderContext = PLAIN) -> str:
             "infos": len(report.infos),
             "ok": report.ok,
         },
-        "files": list(report.paths),
+        "files": [json_path(path) for path in report.paths],
         "statistics": statistics(report),
         "diagnostics": [diagnostic_dict(d) for d in report.diagnostics],
     }
@@ -38,20 +45,25 @@ def statistics(report: Report) -> dict[str, int]:
 def diagnostic_dict(d: Diagnostic) -> dict[str, object]:
     span = d.span
     return {
-        "path": d.path,
-        "sheet": d.sheet,
+        "path": json_path(d.path),
+        "sheet": None if d.sheet is None else utf8(d.sheet),
         "line": span.line if span else None,
         "column": span.column if span else None,
         "end_line": span.end_line if span else None,
         "end_column": span.end_column if span else None,
-        "pointer": json_pointer(d.pointer),
+        "pointer": utf8(json_pointer(d.pointer)),
         "code": d.code,
-        "name": d.name,
+        "name": utf8(d.name),
         "severity": d.severity.value,
-        "message": d.message,
-        "fix": d.fix,
+        "message": utf8(d.message),
+        "fix": None if d.fix is None else utf8(d.fix),
         "url": BY_CODE[d.code].url,
     }
+
+
+def json_path(path: str) -> str:
+    """The path as written, or, when it is not valid UTF-8, its percent-encoded URI reference."""
+    return path if is_utf8(path) else path_uri(path)
 
 
 def json_pointer(pointer: tuple[str | int, ...]) -> str:

@@ -20,14 +20,16 @@ The mapping, chosen so that every CI reader counts the same thing:
 
 Output is UTF-8 with an XML declaration, built with ElementTree (which escapes ``<``, ``&``,
 ``>`` and quotes, so ``]]>`` in a message is harmless), deterministic: no times, no hostnames.
-Characters XML 1.0 forbids (C0 controls other than tab, LF and CR, lone surrogates, U+FFFE and
-U+FFFF) are removed from every value, since messages and paths quote the input.
+Text from the input (paths, worksheets, keys, messages, which quote the input) is escaped by
+:func:`celldose.escape.shown`: control and bidirectional characters and lone surrogates are
+written as ``\\x1b``-style escapes, which also leaves nothing XML 1.0 forbids.
 """
 
 import re
 import xml.etree.ElementTree as ET
 
 from celldose.diagnostics import Diagnostic, Report, Severity
+from celldose.escape import shown
 from celldose.formatters.context import PLAIN, RenderContext
 from celldose.rules import BY_CODE
 
@@ -55,28 +57,35 @@ def xml_text(text: str) -> str:
     return _FORBIDDEN.sub("", text)
 
 
+def _input(text: str) -> str:
+    """A value from the input (a path, a sheet, a key, a message), its control and
+    bidirectional characters written as escapes: a CI page shows a report's text, and a log
+    view obeys an escape sequence."""
+    return shown(text)
+
+
 def _suite(
     path: str, diagnostics: list[Diagnostic], failing: set[Severity], fail_on: Severity
 ) -> ET.Element:
-    suite = ET.Element("testsuite", {"name": xml_text(path)})
+    suite = ET.Element("testsuite", {"name": _input(path)})
     failures = [d for d in diagnostics if d.severity in failing]
     for d in failures:
         case = ET.SubElement(suite, "testcase", _case(path, f"{d.code} {d.name}{_at(d)}"))
         failure = ET.SubElement(
-            case, "failure", {"message": xml_text(d.message), "type": xml_text(d.code)}
+            case, "failure", {"message": _input(d.message), "type": _input(d.code)}
         )
         failure.text = xml_text(_details(d) + f"\n  see: {BY_CODE[d.code].url}\n")
     if not failures:
         ET.SubElement(suite, "testcase", _case(path, f"no findings at or above {fail_on.value}"))
-    shown = [_details(d) for d in diagnostics if d.severity not in failing]
-    if shown:
-        ET.SubElement(suite, "system-out").text = xml_text("\n".join(shown) + "\n")
+    below = [_details(d) for d in diagnostics if d.severity not in failing]
+    if below:
+        ET.SubElement(suite, "system-out").text = xml_text("\n".join(below) + "\n")
     _count(suite, suite.findall("testcase"))
     return suite
 
 
 def _case(path: str, name: str) -> dict[str, str]:
-    return {"classname": xml_text(path), "name": xml_text(name)}
+    return {"classname": _input(path), "name": _input(name)}
 
 
 def _count(element: ET.Element, cases: list[ET.Element]) -> None:
@@ -91,7 +100,7 @@ def _at(d: Diagnostic) -> str:
     if d.span is not None:
         place += [str(d.span.line), str(d.span.column)]
     elif d.pointer:
-        place.append("/" + "/".join(str(p) for p in d.pointer))
+        place.append("/" + "/".join(str(p) for p in d.pointer))  # escaped with the name
     return f" at {':'.join(place)}" if place else ""
 
 
@@ -102,5 +111,5 @@ def _details(d: Diagnostic) -> str:
     else:
         pointer = "/".join(str(p) for p in d.pointer)
         where = f"{d.path}:/{pointer}" if pointer else d.path
-    line = f"{where}: {d.code} {d.severity.value}: {d.message}"
-    return line + (f"\n  fix: {d.fix}" if d.fix else "")
+    line = _input(f"{where}: {d.code} {d.severity.value}: {d.message}")
+    return line + (f"\n  fix: {_input(d.fix)}" if d.fix else "")

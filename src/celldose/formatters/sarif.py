@@ -4,10 +4,9 @@ https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
 """
 
 import json
-from pathlib import Path, PurePath
-from urllib.parse import quote
 
 from celldose.diagnostics import Diagnostic, Report, Severity
+from celldose.escape import path_uri, utf8
 from celldose.formatters.context import PLAIN, RenderContext
 from celldose.formatters.json_format import tool_version
 from celldose.rules import ALL
@@ -65,18 +64,16 @@ def _result(d: Diagnostic) -> dict[str, object]:
         "ruleId": d.code,
         "ruleIndex": _INDEX[d.code],
         "level": _LEVEL[d.severity],
-        "message": {"text": d.message + (f" Fix: {d.fix}" if d.fix else "")},
+        "message": {"text": utf8(d.message + (f" Fix: {d.fix}" if d.fix else ""))},
         "locations": [{"physicalLocation": location}],
     }
     return result
 
 
 def artifact_uri(path: str) -> str:
-    """A URI reference: file:// for an absolute path, percent-encoded relative otherwise."""
-    pure = PurePath(path)
-    if pure.is_absolute():
-        return Path(path).as_uri()
-    return quote(pure.as_posix())
+    """A URI reference: file:// for an absolute path, percent-encoded relative otherwise; a
+    name that is not valid UTF-8 is encoded from its bytes."""
+    return path_uri(path)
 
 
 def _pascal(name: str) -> str:
