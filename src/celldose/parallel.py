@@ -7,8 +7,10 @@ collected in the files' order, and each file's diagnostics come sorted from its 
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import TypeAlias
 
@@ -73,8 +75,15 @@ def _in_sequence(
 def _in_parallel(
     files: list[File], workers: int, suppress: bool, progress: Progress | None
 ) -> list[FileResult]:
+    """The files checked by a pool of worker processes, in the files' order.
+
+    Ctrl-C reaches every process of the terminal's group. The workers ignore it (else each
+    prints a traceback of its own); this process stops them at once (``terminate``, which
+    ``multiprocessing.Pool`` has and ``ProcessPoolExecutor`` has not: its shutdown waits for
+    the running chunks, and a second Ctrl-C during that wait left the process hanging), and
+    ignores a second Ctrl-C while it does, then raises :class:`KeyboardInterrupt` on.
+    """
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
     _warm()
     # On Linux, fork shares the parent's imports and unit registry: no start-up per worker.
@@ -83,16 +92,47 @@ def _in_parallel(
     chunk = max(1, len(files) // (workers * 8))
     results: list[FileResult] = []
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            # map yields the results in the files' order, each as soon as it and those before
-            # it are done: the progress follows the chunks without changing the order.
-            for result in pool.map(partial(check_file, suppress=suppress), files, chunksize=chunk):
-                results.append(result)
-                if progress is not None:
-                    progress(len(results), len(files))
+        pool = context.Pool(workers, initializer=_ignore_interrupts)
     except (OSError, NotImplementedError):  # no process pool here (no semaphores, a sandbox)
         return _in_sequence(files, suppress, False, progress)
+    try:
+        # imap yields the results in the files' order, each as soon as it and those before it
+        # are done: the progress follows the chunks without changing the order.
+        for result in pool.imap(partial(check_file, suppress=suppress), files, chunksize=chunk):
+            results.append(result)
+            if progress is not None:
+                progress(len(results), len(files))
+        pool.close()
+    except KeyboardInterrupt:
+        with _interrupts_ignored():
+            pool.terminate()
+            pool.join()
+        raise
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
     return results
+
+
+def _ignore_interrupts() -> None:
+    """In a worker: Ctrl-C is for the process that started it, which stops the workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """A second Ctrl-C while the workers are being stopped is the same request: ignored."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: no signal reaches this one
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _warm() -> None:

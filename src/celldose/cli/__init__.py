@@ -5,7 +5,9 @@ The grammar is in :mod:`celldose.cli.parser`; the other commands in
 check finds is decided by the API with the :class:`~celldose.settings.Settings` built here, so
 ``celldose check`` prints what :func:`celldose.check_paths` returns with the same settings.
 
-Exit codes: 0 nothing at or above --fail-on (default: error), 1 something is, 2 usage error.
+Exit codes: 0 nothing at or above --fail-on (default: error), 1 something is, 2 usage error
+(or the output could not be written), 130 interrupted (Ctrl-C), 141 the output's reader
+went away.
 """
 
 from __future__ import annotations
@@ -38,11 +40,16 @@ def run() -> NoReturn:
     the imported modules out of its passes for good (``gc.freeze``; workers forked from this
     process then also share those pages instead of copying them). About 7% of a 2,000-file
     check. Only here: a program that calls :func:`main` keeps its own collector settings.
+
+    Ctrl-C, a closed pipe and a full disk end it with one line and a known status
+    (:mod:`celldose.cli.process`), never a traceback.
     """
     import gc
 
+    from celldose.cli.process import guarded
+
     gc.set_threshold(100_000, 50, 100)
-    raise SystemExit(main(freeze_imports=True))
+    raise SystemExit(guarded(lambda: main(freeze_imports=True)))
 
 
 def main(argv: Sequence[str] | None = None, *, freeze_imports: bool = False) -> int:
