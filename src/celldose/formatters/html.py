@@ -279,10 +279,11 @@ def _protocol(
     rows = ['<table class="rows">', f'<thead><tr><th scope="col">#</th>{headers}</tr></thead>']
     rows.append("<tbody>")
     cells = protocol_cells(protocol)
+    by_row = _by_row(diagnostics)
     for index, row in enumerate(cells.rows):
         texts = dict(zip((key for key, _, _ in _COLUMNS), show_row(row), strict=True))
         by_column: dict[str, list[Diagnostic]] = {}
-        for d in at(d for d in diagnostics if d.pointer[:2] == ("administrations", index)):
+        for d in at(by_row.get(index, ())):
             field = d.pointer[2] if len(d.pointer) > 2 else None
             by_column.setdefault(_FIELD_COLUMN.get(str(field), "#"), []).append(d)
         row_cells = [_cell("num", str(index + 1), by_column.get("#", []), ids)]
@@ -302,6 +303,17 @@ def _protocol(
     if fields:
         parts += ['<dl class="fields">', *fields, "</dl>"]
     return [*parts, *rows, "</section>"]
+
+
+def _by_row(diagnostics: list[Diagnostic]) -> dict[int, list[Diagnostic]]:
+    """The diagnostics of each row (``("administrations", index, ...)``), gathered in one pass:
+    a sheet of 20,000 wrong rows took 37 s when each row looked through every diagnostic."""
+    rows: dict[int, list[Diagnostic]] = {}
+    for d in diagnostics:
+        pointer = d.pointer
+        if len(pointer) >= 2 and pointer[0] == "administrations" and type(pointer[1]) is int:
+            rows.setdefault(pointer[1], []).append(d)
+    return rows
 
 
 def _on(diagnostics: list[Diagnostic], pointer: Pointer) -> list[Diagnostic]:
