@@ -20,6 +20,7 @@ Only the console command does this (:func:`celldose.cli.run`): a program that ca
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import sys
@@ -32,6 +33,12 @@ EXIT_INTERRUPTED = 128 + signal.SIGINT
 """Ctrl-C: 130."""
 EXIT_BROKEN_PIPE = 128 + 13
 """The reader of the output went away (SIGPIPE is 13 on every POSIX system): 141."""
+_CANNOT_WRITE = frozenset(
+    getattr(errno, name)
+    for name in ("ENOSPC", "EDQUOT", "EFBIG", "EIO", "EROFS", "EBADF")
+    if hasattr(errno, name)
+)
+"""What a failed write to standard output raises (a full disk, a quota, a closed stream)."""
 
 
 def guarded(command: Callable[[], int]) -> int:
@@ -49,7 +56,11 @@ def guarded(command: Callable[[], int]) -> int:
         return EXIT_BROKEN_PIPE
     except OSError as exc:
         _discard_output()
-        _say(f"celldose: error: cannot write the output: {exc.strerror or exc}")
+        reason = exc.strerror or str(exc)
+        if exc.filename is None and exc.errno in _CANNOT_WRITE:
+            _say(f"celldose: error: cannot write the output: {reason}")
+        else:  # not expected: said in one line all the same
+            _say(f"celldose: error: {reason}" + (f": {exc.filename}" if exc.filename else ""))
         return EXIT_USAGE
     return status
 
