@@ -138,8 +138,8 @@ def test_report_order_is_by_file_then_position_then_pointer() -> None:
     mapping = {
         "protocol": "X",
         "administrations": [
-            {"route": "IA", "dose": 5, "days": 2, "total": 5},
-            {"route": "IA", "dose": 5, "days": 1},
+            {"route": "intra-articular", "dose": 5, "days": 2, "total": 5},
+            {"route": "intra-articular", "dose": 5, "days": 1},
         ],
     }
     codes = [(d.code, d.pointer) for d in celldose.check(mapping).diagnostics]

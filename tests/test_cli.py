@@ -1,4 +1,4 @@
-"""The CLI as a user runs it: the installed console script, in a subprocess."""
+"""The CLI as a user runs it, through ``main(argv)`` (the process itself: ``test_process.py``)."""
 
 from __future__ import annotations
 
@@ -132,7 +132,7 @@ def test_json_pointer_escapes_slashes_and_tildes(tmp_path: Path) -> None:
     path = tmp_path / "p.yaml"
     path.write_text(
         "protocol: X\nadministrations:\n"
-        "  - {route: IA, dose: 5, days: 1, total: 5, total/kg: 1, a~b: 2}\n"
+        "  - {route: intra-articular, dose: 5, days: 1, total: 5, total/kg: 1, a~b: 2}\n"
     )
     report = json.loads(run_cli("check", str(path), "--format", "json").stdout)
     pointers = sorted(d["pointer"] for d in report["diagnostics"])

@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, run_cli_bytes, run_process
 
 WRONG = (ROOT / "tests" / "cases" / "seed-wrong-total.yaml").read_text(encoding="utf-8")
 """The seed with a both-sides total: CD306 (info) at 7:11 and CD301 (error) at 13:12."""
@@ -261,11 +261,7 @@ def test_a_workbooks_notes_cell_suppresses_its_row_and_an_unused_one_is_cd009(
 ) -> None:
     """The same through a real workbook (openpyxl), by path and on standard input, and in a
     Markdown table: the tables the check read are the ones the suppressions are found in."""
-    import subprocess
-
     from openpyxl import Workbook
-
-    from conftest import celldose_command
 
     book = Workbook()
     sheet = book.active
@@ -286,12 +282,13 @@ def test_a_workbooks_notes_cell_suppresses_its_row_and_an_unused_one_is_cd009(
     by_path = ["book.xlsx"]
     by_stdin = ["-", "--stdin-filename", "book.xlsx"]
     for target, stdin in ((by_path, None), (by_stdin, tmp_path / "book.xlsx")):
-        result = subprocess.run(
-            [*celldose_command(), "check", *target, "--format", "json"],
-            input=stdin.read_bytes() if stdin else None,
-            capture_output=True,
+        result = run_cli_bytes(
+            "check",
+            *target,
+            "--format",
+            "json",
+            stdin=stdin.read_bytes() if stdin else None,
             cwd=tmp_path,
-            check=False,
         )
         found = json.loads(result.stdout)["diagnostics"]
         assert [
@@ -355,8 +352,9 @@ def test_suppressions_apply_in_parallel_workers_as_in_one_job(tmp_path: Path) ->
         text = suppressed if i % 3 else WRONG
         write(tmp_path / f"p{i:03d}.yaml", text)
     write(tmp_path / "sheet.csv", SHEET.format(note="celldose: ignore[CD301,CD302] typed so"))
-    one = run_cli("check", ".", "--jobs", "1", "--format", "json", cwd=tmp_path)
-    two = run_cli("check", ".", "--jobs", "2", "--format", "json", cwd=tmp_path)
+    # In processes of their own: --jobs 2 forks workers from the CLI's process.
+    one = run_process("check", ".", "--jobs", "1", "--format", "json", cwd=tmp_path)
+    two = run_process("check", ".", "--jobs", "2", "--format", "json", cwd=tmp_path)
     assert one.returncode == two.returncode == 1
     assert one.stdout == two.stdout
     found = [(d["path"], d["code"]) for d in json.loads(two.stdout)["diagnostics"]]
@@ -415,7 +413,7 @@ _ROW = "  - {route: intradiscal, dose: 5, days: 2, total: 5}\n"
 
 def test_baseline_counts_identical_findings(tmp_path: Path) -> None:
     # Unused suppressions have no pointer: two of them in a file are two identical findings.
-    clean = "protocol: Knee\nadministrations:\n  - {route: IA, dose: 5, days: 1, total: 5}\n"
+    clean = "protocol: Knee\nadministrations:\n  - {route: IV, dose: 5, days: 1, total: 5}\n"
     leftover = "# celldose: ignore[CD301]\n"
     write(tmp_path / "x.yaml", leftover * 2 + clean)
     assert codes(tmp_path, "x.yaml") == [("x.yaml", "CD009")] * 2

@@ -80,7 +80,7 @@ def check_row(
     assert dosage.route.text == row.route
     coding = {c.system: c for c in dosage.route.coding or []}
     if match.kind is RouteKind.CELLS and match.canonical is not None:
-        expected = codes.get(match.canonical) or {
+        expected = (codes.get(match.canonical) if match.canonical in codes else None) or {
             c.system: {"code": c.code, "display": c.display} for c in route_codes(match.canonical)
         }
         assert set(coding) == set(expected)
@@ -90,22 +90,21 @@ def check_row(
     else:
         assert not coding
     # Dose, days and total.
-    if isinstance(row.dose, pint.Quantity):
+    if isinstance(row.dose, pint.Quantity) and match.kind is not RouteKind.ADJUNCT:
         assert cells(dosage.doseAndRate[0].doseQuantity) == row.dose.magnitude
     else:
-        assert dosage.doseAndRate is None
+        assert dosage.doseAndRate is None  # an adjunct row carries no cell dose
+    # A count of dosing days, and no invented frequency, period or span.
     repeat = dosage.timing.repeat
-    assert (repeat.count, repeat.frequency, repeat.period, repeat.periodUnit) == (
-        row.days,
-        1,
-        1,
-        "d",
+    assert repeat.count == row.days
+    assert (repeat.frequency, repeat.period, repeat.periodUnit, repeat.boundsDuration) == (
+        (None,) * 4
     )
-    assert (repeat.boundsDuration.value, repeat.boundsDuration.code) == (row.days, "d")
-    if isinstance(row.total, pint.Quantity):
-        assert cells(dosage.maxDosePerLifetime) == row.total.magnitude
+    assert dosage.maxDosePerLifetime is None  # a row's total is not a lifetime maximum
+    if isinstance(row.total, pint.Quantity) and row.sides is not None:
+        assert cells(activity.quantity) == row.total.magnitude * row.sides
     else:
-        assert dosage.maxDosePerLifetime is None
+        assert activity.quantity is None
     if row.per_side:
         assert "per side" in dosage.text
         assert any("per side" in i.text for i in dosage.additionalInstruction)
@@ -173,16 +172,17 @@ def test_the_seed_protocol() -> None:
     dose = joint.doseAndRate[0].doseQuantity
     assert (dose.value, dose.code, dose.unit) == (50, "10*6{cells}", "million cells")
     assert cells(dose) == 50_000_000
-    assert cells(joint.maxDosePerLifetime) == 50_000_000
+    assert joint.maxDosePerLifetime is None
     assert joint.timing.repeat.count == 1
-    assert joint.text.startswith("50 million cells per side, once a day for 1 day")
+    assert joint.text.startswith("50 million cells per side, on 1 dosing day")
     assert "total 50 million cells per side" in joint.text
     assert joint.site is None  # no joint named and no laterality: nothing to say about the site
 
-    # Row 1: the Myers cocktail/NAD adjunct: its cell dose is shown, and never totalled.
+    # Row 1: the Myers cocktail/NAD adjunct: its written cell dose is in the text only, never a
+    # structured dose (issue 16), and never totalled.
     assert adjunct.route.coding is None and adjunct.route.text == "Myers cocktail/NAD"
-    assert adjunct.maxDosePerLifetime is None
-    assert cells(adjunct.doseAndRate[0].doseQuantity) == 50_000_000
+    assert adjunct.maxDosePerLifetime is None and adjunct.doseAndRate is None
+    assert activities(plan)[0].quantity is None
     assert "not counted in the protocol's cell total" in adjunct.text
     assert any("not counted" in i.text for i in adjunct.additionalInstruction)
 
@@ -218,9 +218,13 @@ def test_bilateral_si_joint_and_a_non_million_dose(tmp_path: Path) -> None:
     )
     dose = si.doseAndRate[0].doseQuantity
     assert (dose.value, dose.code) == (Decimal("1.5"), "10*6{cells}")
-    assert (si.maxDosePerLifetime.value, si.maxDosePerLifetime.code) == (3, "10*6{cells}")
-    assert (si.timing.repeat.count, si.timing.repeat.boundsDuration.value) == (2, 2)
-    assert "1.5 million cells per side, once a day for 2 days; on both sides" in si.text
+    # Issue 16: what the row delivers, both sides counted, as the activity's quantity.
+    delivered = activities(plan)[0].quantity
+    assert (delivered.value, delivered.code) == (6, "10*6{cells}")
+    assert si.maxDosePerLifetime is None
+    assert (si.timing.repeat.count, si.timing.repeat.boundsDuration) == (2, None)
+    assert si.site.coding[0].code == "39723000"  # sacroiliac joint structure
+    assert "1.5 million cells per side, on 2 dosing days; on both sides" in si.text
     assert "total 3 million cells per side (6 million cells over both sides)" in si.text
     assert "both sides are treated" in si.additionalInstruction[0].text
     assert "The sheet states 6 million cells in all." in plan.description
@@ -261,13 +265,15 @@ def test_one_side_unknown_route_per_kg_and_exact_counts(tmp_path: Path) -> None:
     assert knee.site.extension[0].valueCodeableConcept.coding[0].code == "7771000"
     dose = knee.doseAndRate[0].doseQuantity
     assert (dose.value, dose.code, dose.unit) == (1_234_567, "{cells}", "cells")
-    assert (knee.maxDosePerLifetime.value, knee.maxDosePerLifetime.code) == (3_703_701, "{cells}")
-    assert knee.text.startswith("1,234,567 cells per side, once a day for 3 days; on the left side")
+    knee_quantity = activities(plan)[0].quantity
+    assert (knee_quantity.value, knee_quantity.code) == (3_703_701, "{cells}")
+    assert knee.site.coding[0].code == "49076000"  # knee joint
+    assert knee.text.startswith("1,234,567 cells per side, on 3 dosing days; on the left side")
 
     assert unknown.route.coding is None and unknown.route.text == "intranasal spray"
     assert unknown.site is None
     assert "route not recognised by celldose" in unknown.text
-    assert unknown.maxDosePerLifetime is None and "total not stated" in unknown.text
+    assert activities(plan)[1].quantity is None and "total not stated" in unknown.text
 
     assert [(c.system, c.code) for c in iv.route.coding] == [
         (SNOMED, "47625008"),
@@ -275,11 +281,12 @@ def test_one_side_unknown_route_per_kg_and_exact_counts(tmp_path: Path) -> None:
     ]
     per_kg = iv.doseAndRate[0].doseQuantity
     assert (per_kg.value, per_kg.code, per_kg.unit) == (1, "10*6{cells}/kg", "million cells/kg")
-    assert iv.maxDosePerLifetime.code == "10*6{cells}/kg"
+    assert activities(plan)[2].quantity.code == "10*6{cells}/kg"
+    assert "per kg; the sheet states no patient weight" in iv.text
 
-    assert nad.doseAndRate is None and nad.maxDosePerLifetime is None
+    assert nad.doseAndRate is None and activities(plan)[3].quantity is None
     assert nad.route.coding is None
-    assert nad.text == "dose not stated, once a day for 2 days; total N/A (no cells); " + (
+    assert nad.text == "dose not stated, on 2 dosing days; total N/A (no cells); " + (
         "an adjunct, which delivers no cells"
     )
 
@@ -319,7 +326,7 @@ def test_counts_are_exact(count: int, value: Decimal | int, code: str) -> None:
     dosage = dosage_of(activities(plan)[0])
     dose = dosage.doseAndRate[0].doseQuantity
     assert (dose.value, dose.code) == (value, code)
-    assert cells(dose) == count == cells(dosage.maxDosePerLifetime)
+    assert cells(dose) == count == cells(activities(plan)[0].quantity)
     # The JSON text has the exact decimal too, never a float's approximation.
     number = json.loads(to_fhir_json(_one_row(count)), parse_float=Decimal)
     written = number["contained"][0]["dosage"][0]["doseAndRate"][0]["doseQuantity"]["value"]
@@ -339,7 +346,7 @@ def test_no_dose_and_a_stated_na_dose() -> None:
     saline, epidural = (dosage_of(a) for a in activities(parse(protocol)))
     assert saline.doseAndRate is None and saline.text.startswith("no cell dose (N/A)")
     assert epidural.doseAndRate is None and epidural.text.startswith(
-        "dose not stated, once a day for 4 days"
+        "dose not stated, on 4 dosing days"
     )
     assert epidural.route.coding[0].code == "404820008"
 
@@ -352,3 +359,75 @@ def test_output_is_deterministic_plain_json() -> None:
     assert json.loads(to_fhir_json(protocol)) == first  # only JSON types, nothing lost
     text = to_fhir_json(protocol)
     assert '"date"' not in text and '"meta"' not in text and text.endswith("}\n")
+
+
+def test_issue_16_export_says_only_what_the_sheet_says(tmp_path: Path) -> None:
+    protocol = write(
+        tmp_path,
+        """\
+        protocol: Knees and more (v2)
+        product: UC-MSC
+        patient_weight: 154 lb
+        administrations:
+          - route: Intra-articular (knee)/per side
+            laterality: bilateral
+            volume: 2 mL
+            concentration: 25 million cells/mL
+            dose: 50 million
+            days: 1
+            total: 50 million
+          - route: intravenous
+            product: exosomes
+            dose: 50 million
+            days: 1
+            total: N/A
+          - route: IV
+            dose: 2 million cells/kg
+            days: 3
+            total: 6 million cells/kg
+          - route: IA
+            dose: 10 million
+            days: 1
+            total: 10 million
+          - route: IV/per side
+            laterality: bilateral
+            dose: 10 million
+            days: 1
+            total: 10 million
+        """,
+    )
+    plan = parse(protocol)
+    # Identified: url, computable name, version, status.
+    assert plan.url.startswith("urn:uuid:") and plan.name == "KneesAndMoreV2"
+    assert plan.status == "draft" and len(plan.version) == 12
+    assert parse(protocol).version == plan.version  # deterministic
+    assert "patient weight of 154 lb" in plan.description
+    knee_def, exosome_def, iv_def, ia_def, sideless_def = activities(plan)
+    assert ia_def.quantity.value == 10  # an ambiguous route still delivers cells
+    knee, exosomes, iv, ia, sideless = (dosage_of(a) for a in activities(plan))
+
+    # Route plus site: intra-articular, knee joint, with its body-structure code.
+    assert knee.route.coding[0].code == "12130007"
+    assert (knee.site.coding[0].system, knee.site.coding[0].code) == (SNOMED, "49076000")
+    assert knee.site.text == "knee joint, both sides"
+    # The row delivers both sides: 100 million, as the activity's quantity, not a lifetime max.
+    assert cells(knee_def.quantity) == 100_000_000 and knee.maxDosePerLifetime is None
+    assert "volume 2 mL per injection" in knee.text
+    assert "concentration 25,000,000 cells/mL" in knee.text
+
+    # A product that holds no cells carries no cell dose and no quantity.
+    assert exosomes.doseAndRate is None and exosome_def.quantity is None
+    assert "holds no cells" in exosomes.text
+
+    # A per-kg dose: exported per kg, with the weight it is for; no cell total invented.
+    assert iv.doseAndRate[0].doseQuantity.code == "10*6{cells}/kg"
+    assert iv_def.quantity.code == "10*6{cells}/kg"
+    assert "per kg of a patient weight of 154 lb" in iv.text
+    assert (iv.timing.repeat.count, iv.timing.repeat.frequency) == (3, None)
+
+    # IA is not coded until it is written out.
+    assert ia.route.coding is None and "may mean intra-articular or intra-arterial" in ia.text
+
+    # Per side on a route without sides: no doubling, so no quantity is claimed.
+    assert sideless_def.quantity is None
+    assert any("not doubled" in i.text for i in sideless.additionalInstruction)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from celldose.api import check_bytes, check_text
 from celldose.fixes import fix_bytes
 from celldose.fixes.spelling import normalized, read
-from conftest import celldose_command, run_cli
+from conftest import run_cli, run_cli_bytes, run_process
 
 MISSING = (
     "protocol: Knee  # the knee\n"
@@ -725,7 +725,8 @@ def test_fix_does_not_read_a_named_pipe(tmp_path: Path) -> None:
     # Reading a FIFO blocks until someone writes to it: the check says "not a regular file".
     os.mkfifo(tmp_path / "knee.csv")
     (tmp_path / "celldose.toml").write_text('normalize-counts = "grouped"\n')
-    result = run_cli("check", "--fix", "knee.csv", cwd=tmp_path)  # a read would hang here
+    # A process of its own, whose timeout ends the test if a read hangs here.
+    result = run_process("check", "--fix", "knee.csv", cwd=tmp_path)
     assert result.returncode == 1
     assert "CD001" in result.stdout
     assert "normalized" not in result.stderr and "Fixed 0 findings" in result.stderr
@@ -840,8 +841,7 @@ def test_diff_breaks_lines_only_at_line_feeds(tmp_path: Path) -> None:
         tmp_path, "ls.csv", "Route,Dose,Days,Total,Notes\nIA,5e7,2,,a\u2028b\x0cc\nIV,5e7,1,,d\n"
     )
     # The output as bytes: a text-mode pipe would read each CR as a line break.
-    command = [*celldose_command(), "check", "--diff", "cr.csv", "ls.csv"]
-    result = subprocess.run(command, capture_output=True, cwd=tmp_path, timeout=60, check=False)
+    result = run_cli_bytes("check", "--diff", "cr.csv", "ls.csv", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout.decode() == (
         "--- a/cr.csv\n+++ b/cr.csv\n@@ -1 +1 @@\n"

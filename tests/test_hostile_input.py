@@ -827,3 +827,23 @@ def test_long_unknown_route_is_shortened_in_the_warning(tmp_path: Path) -> None:
     warning = only(report, "CD307")
     assert (warning.line, warning.column) == (3, 12)
     assert len(warning.message) < MAX_MESSAGE
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1," * 1500 + "x", "1" * 3000 + " x", "9 " * 1500, "knee " * 1000 + "injection"],
+)
+def test_non_cell_amounts_and_routes_with_sites_read_in_linear_time(text: str) -> None:
+    """Issue 16: the amount found in a non-cell dose and a route read with its site are word
+    lookups and one linear pattern: long hostile text is refused or read in milliseconds."""
+    protocol = {
+        "protocol": "X",
+        "administrations": [
+            {"route": "intravenous", "product": "exosomes", "dose": text, "days": 1},
+            {"route": text, "dose": 5, "days": 1, "total": 5},
+        ],
+    }
+    started = time.perf_counter()
+    report = celldose.check(protocol)
+    assert time.perf_counter() - started < 1.0
+    assert report.diagnostics  # each is refused with its reason, never a hang

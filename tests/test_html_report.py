@@ -272,6 +272,20 @@ def test_computed_totals_per_side_per_kg_and_the_protocol_total(tmp_path: Path) 
     assert total.one("td", "verdict").text == "MISMATCH"
 
 
+def test_a_route_written_with_its_site_is_shown_with_both(tmp_path: Path) -> None:
+    """Issue 16, verdict 5: the HTML route cell names the route and site the sheet means."""
+    path = tmp_path / "knee.yaml"
+    path.write_text(
+        "protocol: Knee\nadministrations:\n"
+        "  - {route: knee injection, dose: 5e7, days: 1, total: '50,000,000'}\n",
+        encoding="utf-8",
+    )
+    root = parse(html_report(str(path))[0])
+    [protocol] = root.all("section", "protocol")
+    [row] = [texts(r) for r in rows(protocol)]
+    assert row[1] == "knee injection: intra-articular, knee joint"
+
+
 def test_hostile_text_is_shown_as_text(tmp_path: Path) -> None:
     path = tmp_path / "<b>hostile&amp;.yaml"
     path.write_text(HOSTILE, encoding="utf-8")

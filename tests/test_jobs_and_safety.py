@@ -8,7 +8,7 @@ from pathlib import Path
 
 import celldose
 from celldose.parallel import PARALLEL_MIN_FILES
-from conftest import run_cli
+from conftest import run_cli, run_process
 
 CASES = Path(__file__).parent / "cases"
 
@@ -29,8 +29,9 @@ def many_protocols(root: Path) -> Path:
 
 def test_jobs_do_not_change_the_report_or_its_order(tmp_path: Path) -> None:
     root = many_protocols(tmp_path)
-    one = run_cli("check", str(root), "--jobs", "1", "--format", "json")
-    two = run_cli("check", str(root), "--jobs", "2", "--format", "json")
+    # In processes of their own: --jobs 2 forks workers from the CLI's process.
+    one = run_process("check", str(root), "--jobs", "1", "--format", "json")
+    two = run_process("check", str(root), "--jobs", "2", "--format", "json")
     assert one.returncode == two.returncode == 1
     assert one.stdout == two.stdout
     assert celldose.check_paths([root], jobs=2) == celldose.check_paths([root], jobs=1)
@@ -69,8 +70,8 @@ def test_check_never_writes(tmp_path: Path) -> None:
     # Read-only, as a checkout may be; root could still write, so the comparison below decides.
     for path in [root, *root.rglob("*")]:
         path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
-    try:
-        result = run_cli("check", str(root), "--format", "json")
+    try:  # a process of its own: on this many files the default --jobs forks workers
+        result = run_process("check", str(root), "--format", "json")
     finally:
         for path in [root, *root.rglob("*")]:
             path.chmod(path.stat().st_mode | stat.S_IWUSR)

@@ -144,7 +144,7 @@ def test_sarif_locations_are_uris_and_columns_are_code_points(tmp_path: Path) ->
     odd = tmp_path / "emoji file#1.yaml"
     odd.write_text(
         "protocol: X\nadministrations:\n"
-        "  - {route: IA, notes: '🙂🙂', dose: 5, days: 2, total: 5}\n",
+        "  - {route: intra-articular, notes: '🙂🙂', dose: 5, days: 2, total: 5}\n",
         encoding="utf-8",
     )
     absolute = json.loads(run_cli("check", str(odd), "--format", "sarif").stdout)["runs"][0]

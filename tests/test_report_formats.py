@@ -204,9 +204,11 @@ def test_fhir_a_total_mismatch_is_an_error_issue_with_its_code_and_message() -> 
     [coding] = issue.details.coding
     assert (coding.system, coding.code, coding.display) == (SYSTEM, "CD301", "total-mismatch")
     assert issue.details.text == expected["message"]
-    assert issue.diagnostics == expected["fix"]
-    assert issue.location == [f"{WRONG_TOTAL}:13:12"]
-    assert issue.expression == ["administrations[1].total"]
+    # Issue 16: the source location goes in diagnostics, not in R4's deprecated location, and
+    # expression is FHIRPath into the exported PlanDefinition, where the row's total is stated.
+    assert issue.diagnostics == f"{WRONG_TOTAL}:13:12: {expected['fix']}"
+    assert issue.location is None
+    assert issue.expression == ["PlanDefinition.contained[1].dosage[0].text"]
     assert expected["url"] == f"{coding.system}#{coding.code.lower()}"
 
 
@@ -235,8 +237,9 @@ def test_fhir_is_deterministic_and_valid_whatever_the_input_quotes(tmp_path: Pat
     assert first.stdout == run_cli("check", str(odd), "--format", "fhir").stdout
     parsed: Any = OperationOutcome.model_validate_json(first.stdout)
     assert {i.details.coding[0].code for i in parsed.issue} == {"CD301", "CD307"}
-    locations = [location for i in parsed.issue for location in i.location]
-    assert all(location.startswith(str(tmp_path / "a`b`.csv:")) for location in locations)
+    places = [i.diagnostics for i in parsed.issue]
+    assert all(place.startswith(str(tmp_path / "a`b`.csv:")) for place in places)
+    assert all(i.location is None for i in parsed.issue)
 
 
 @pytest.mark.parametrize("fail_on", ["error", "warning", "info"])

@@ -40,3 +40,25 @@ def test_show_a_file_that_is_not_a_protocol() -> None:
     assert result.returncode == 1
     assert "CD006 error" in result.stdout
     assert run_cli("show", "nope.yaml").returncode == 2
+
+
+def test_show_names_the_route_and_site_a_sheet_writes_together() -> None:
+    """Issue 16, verdict 5: 'knee injection' is intra-articular at the knee; show says so."""
+    result = run_cli("show", str(CASES / "route-with-site.yaml"))
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    knee = next(line for line in lines if line.startswith("knee injection"))
+    assert knee.startswith("knee injection: intra-articular, knee joint")
+    assert any(
+        line.startswith("Intra-articular (knee): intra-articular, knee joint") for line in lines
+    )
+    ia = next(line for line in lines if line.startswith("IA "))
+    assert "intra-articular," not in ia  # an ambiguous route names no site or route
+
+
+def test_show_counts_a_pound_weight_within_its_precision() -> None:
+    """Issue 16, verdict 1: the protocol total with a weight in pounds is checked."""
+    result = run_cli("show", str(CASES / "protocol-total-pounds.yaml"))
+    assert result.stdout.splitlines()[-1] == "total_cells written: 900,000,000 cells  MISMATCH"
+    within = run_cli("show", str(CASES / "protocol-total-pounds-in-span.yaml"))
+    assert within.stdout.splitlines()[-1] == "total_cells written: 280,000,000 cells  ok"

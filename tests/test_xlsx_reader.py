@@ -18,15 +18,15 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.worksheet.worksheet import Worksheet
 
-from celldose.sources.xlsx_reader import (
+from celldose.sources.xlsx import (
     MAX_COLUMNS,
     MAX_INFLATED,
     MAX_RATIO,
     MAX_SHEETS,
     CellKind,
-    Sheet,
     XCell,
     XlsxError,
+    XSheet,
     column_letter,
     column_number,
     is_date_format,
@@ -133,7 +133,7 @@ def one_sheet(
     *,
     shared: str | None = None,
     styles: str | None = None,
-) -> Sheet:
+) -> XSheet:
     """The one sheet of a hand-built workbook with these rows (and XML after ``<sheetData>``)."""
     xml = sheet_xml(rows, tail)
     path = write_package(tmp_path / "hand.xlsx", [("S", xml)], shared=shared, styles=styles)
@@ -141,7 +141,7 @@ def one_sheet(
     return sheet
 
 
-def cells_of(sheet: Sheet) -> Cells:
+def cells_of(sheet: XSheet) -> Cells:
     found: Cells = {}
     for row, cells in sheet.rows():
         assert [cell.column for cell in cells] == sorted({cell.column for cell in cells})
@@ -431,7 +431,7 @@ def test_many_rows_stream(tmp_path: Path) -> None:
 
 
 def test_sheet_without_source_has_no_rows() -> None:
-    sheet = Sheet("Empty", ())
+    sheet = XSheet("Empty", ())
     assert list(sheet.rows()) == []
     assert sheet.beyond_columns is None
 

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 import celldose
-from conftest import PROTOCOLS, run_cli
+from conftest import PROTOCOLS, run_cli, run_cli_bytes
 from test_xlsx_reader import bomb, rewrite_part
 
 HEADER: list[object] = ["Route of Administration", "Dose", "Time (Days)", "Total Cells"]
@@ -172,17 +172,7 @@ def test_an_empty_second_sheet_is_skipped(tmp_path: Path) -> None:
 
 
 def test_stdin_reads_a_workbook_by_its_stdin_filename(tmp_path: Path) -> None:
-    import subprocess
-
-    from conftest import celldose_command
-
     path = workbook(tmp_path / "s.xlsx", ("S", [HEADER, ["IV", 5, 2, 5]]))
-    result = subprocess.run(
-        [*celldose_command(), "check", "-", "--stdin-filename", "in.xlsx"],
-        input=path.read_bytes(),
-        capture_output=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_cli_bytes("check", "-", "--stdin-filename", "in.xlsx", stdin=path.read_bytes())
     assert result.returncode == 1
     assert b"in.xlsx:2:4: CD301 error: S!D2: total 5 cells" in result.stdout

@@ -20,11 +20,29 @@ class Study:
     study: str
     doi: str | None
     status: str
+    label: str = ""
+    """First author and year (or the record's id): ``Lanzoni 2021``."""
+    sources: tuple[str, ...] = ()
+    """The MSC's tissue of origin: ``umbilical-cord``, ``bone-marrow``, ``adipose``, ..."""
+    sites: tuple[str, ...] = ()
+    """The joints studied (intra-articular studies): ``knee joint``."""
+    planned: bool = False
+    """A registry record's planned dose, not a published result."""
+
+    @property
+    def named(self) -> str:
+        """``Lanzoni 2021``, or for a registry record ``NCT03357770 (..., a planned dose)``."""
+        if self.planned:
+            return f"{self.label} (a registry record's planned dose, not a published result)"
+        return self.label
 
     @property
     def citation(self) -> str:
         doi = f", doi:{self.doi}" if self.doi and self.doi.startswith("10.") else ""
-        return f"{self.study}{doi} ({self.status.replace('_', ' ')})"
+        planned = (
+            "; a registry record's planned dose, not a published result" if self.planned else ""
+        )
+        return f"{self.study}{doi} ({self.status.replace('_', ' ')}{planned})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +67,10 @@ def studies() -> tuple[Study, ...]:
             study=e["study"],
             doi=e.get("doi"),
             status=e["status"],
+            label=e["label"],
+            sources=tuple(e.get("sources", ())),
+            sites=tuple(e.get("sites", ())),
+            planned=bool(e.get("planned", False)),
         )
         for e in raw["dose_ranges"]
     )
@@ -84,6 +106,42 @@ def product_class(product: str) -> str | None:
     if re.search(r"(?<!non )\b[a-z]*mscs?\b", text):  # ADMSCs, hUCMSC, UCMSC, haMSCs
         return "msc"
     return None
+
+
+@lru_cache(maxsize=1024)
+def carries_cells(product: str) -> bool | None:
+    """Whether a row of this product delivers cells: True for a cell product (MSC, BMC), False
+    for a product that holds none (exosomes, secretome, hyaluronic acid, NAD+), None when the
+    vocabulary does not know. Cells named beside a carrier ("BM-MSC + HA") carry cells; a
+    product made from cells ("MSC-derived exosomes") does not."""
+    text = normal_name(product)
+    classes = _product_names()
+    if any(_mentions(text, word) for word in classes["not_cells"]):
+        return False
+    if product_class(product) is not None:
+        return True
+    if any(_mentions(text, word) for word in classes["other_not_cells"]):
+        return False
+    return None
+
+
+@lru_cache(maxsize=1024)
+def msc_source(product: str) -> str | None:
+    """The tissue an MSC product comes from (``UC-MSC`` -> ``umbilical-cord``), if it says."""
+    text = normal_name(product)
+    for source, names in _msc_sources().items():
+        if any(_mentions(text, name) for name in names):
+            return source
+    return None
+
+
+@cache
+def _msc_sources() -> dict[str, tuple[str, ...]]:
+    raw = data("products.yaml")
+    return {
+        source: tuple(normal_name(str(n)) for n in names)
+        for source, names in raw["msc_sources"].items()
+    }
 
 
 def _mentions(text: str, name: str) -> bool:

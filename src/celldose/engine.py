@@ -157,7 +157,7 @@ def _run(label: str, loaded: Loaded) -> Run:
         def sum_rows() -> CellSum:
             cells = CellSum()
             for row in protocol.administrations:
-                cells.add(row_cells(row, context.patient_weight))
+                cells.add(row_cells(row, context.patient_weight, context.product))
             return cells
 
         findings.extend(_protocol_findings(protocol, sum_rows))
@@ -200,7 +200,7 @@ def _protocol_findings(
 
 def _run_grid(label: str, grid: Grid, keep: bool) -> Run:
     """Check one table, streaming its rows; ``keep`` them to return the Protocol."""
-    from celldose.sources.sheet import read_sheet
+    from celldose.sources.sheet import hidden_note, read_sheet
 
     sheet = read_sheet(grid)
     findings: list[tuple[Finding, Cell | None]] = []
@@ -228,11 +228,11 @@ def _run_grid(label: str, grid: Grid, keep: bool) -> Run:
             unusable.update(p.pointer for p in new if p.pointer is not None)
             unusable.update(sheet.unreported[seen_unreported:])
             seen_problems, seen_unreported = len(sheet.problems), len(sheet.unreported)
-            administration, row_errors = validate_row(row.index, row.data)
+            administration, row_errors = validate_row(row.index, row.data, product)
             complete = complete and not row_errors
             row_found = list(row_errors)
             if administration is not None:
-                cells.add(row_cells(administration, weight))
+                cells.add(row_cells(administration, weight, product))
                 if keep:
                     kept.append(administration)
                 row_found.extend(_row_findings(row.index, administration, context))
@@ -269,6 +269,9 @@ def _run_grid(label: str, grid: Grid, keep: bool) -> Run:
             message = f"{cell.ref}: {message}"
         if cell is not None and cell.formula:
             message += f" ({cell.ref} holds the formula {cell.formula}; its saved value was read)"
+        note = hidden_note(grid, cell)
+        if note is not None:
+            message += f" ({note})"
         span = cell.span if cell is not None else None
         diagnostics.append(
             finding.rule.diagnostic(label, message, span, finding.pointer, finding.fix, grid.sheet)

@@ -3,7 +3,10 @@
 Shape
 -----
 The export is one ``PlanDefinition`` (status ``draft``, type ``clinical-protocol``, title = the
-protocol's name, the condition as a ``focus`` use context). Its ``contained`` list holds one
+protocol's name, the condition as a ``focus`` use context), identified by a ``url`` (a
+``urn:uuid:`` derived from the protocol's name, so the same protocol keeps its url), a
+computable ``name`` made of the title's letters and digits, and a ``version`` that is a digest of
+the exported content (a changed sheet is a new version). Its ``contained`` list holds one
 ``ActivityDefinition`` per row of the sheet, in the sheet's order, with ids ``row-1``,
 ``row-2``, ...; ``action[i].definitionCanonical`` refers to them as ``#row-1``, ``#row-2``.
 A contained resource, not a Bundle: the rows have no identity outside their protocol, so one
@@ -20,33 +23,40 @@ what a Myers' cocktail is), the row's notes as its ``description``, and one ``Do
     and, as text, the route as the sheet writes it. An adjunct or an unrecognised route is text
     only: no route is guessed.
 ``site``
-    The joint a route name implies (``SI joint`` -> ``sacroiliac joint``) and the row's
-    laterality, as text. The joint is not coded (its SNOMED body-site code is not in the
-    project's reference); the laterality is coded with the SNOMED qualifiers 7771000 Left,
-    24028007 Right and 51440002 Right and left, in HL7's published R4 laterality-qualifier
+    The joint a route name implies (``SI joint``, ``Intra-articular (knee)``) and the row's
+    laterality, as text; the joint coded with its SNOMED CT body-structure code where
+    ``data/routes.yaml`` has a verified one (knee, hip, sacroiliac joint); the laterality is
+    coded with the SNOMED qualifiers 7771000 Left, 24028007 Right and 51440002 Right and left,
+    in HL7's published R4 laterality-qualifier
     extension for a CodeableConcept (mCODE ``mcode-laterality-qualifier``): R4's Dosage has no
     laterality element, and a laterality coding in ``site.coding`` would claim the site *is*
     "left". A bilateral per-side row is one Dosage (the dose given to each side), not two.
 ``doseAndRate[0].doseQuantity``
-    The dose as a UCUM quantity (system ``http://unitsofmeasure.org``): ``10*6{cells}`` with the
-    value in millions when that takes at most two decimals (50, 1.5, 2.25), else ``{cells}``
-    with the exact count; per kg ``10*6{cells}/kg`` or ``{cells}/kg`` (also ``/g`` and
-    ``/[lb_av]``). Values are JSON integers, or floats only where the float prints as the exact
-    decimal: no digit is ever lost. Omitted when the dose is missing or N/A.
+    The dose per injection as a UCUM quantity (system ``http://unitsofmeasure.org``):
+    ``10*6{cells}`` with the value in millions when that takes at most two decimals (50, 1.5,
+    2.25), else ``{cells}`` with the exact count; per kg ``10*6{cells}/kg`` or ``{cells}/kg``
+    (also ``/g`` and ``/[lb_av]``). Values are JSON integers, or floats only where the float
+    prints as the exact decimal: no digit is ever lost. Omitted when the dose is missing or N/A,
+    and on a row that delivers no cells (an adjunct, or a product such as exosomes) when the
+    dose counts cells: such a row carries no cell dose; its own amount (``500 mg``) is exported,
+    uncoded.
 ``timing``
-    Once a day for ``days`` days: ``repeat.count`` = days, ``frequency`` 1, ``period`` 1,
-    ``periodUnit`` ``d``, and ``boundsDuration`` = days ``d`` so that the span is explicit.
-    On a per-side row the count is per side.
-``maxDosePerLifetime``
-    The row's total as the sheet writes it (per side on a per-side row), omitted when the total
-    is N/A or missing. It is transcribed, not computed: ``celldose check`` says whether it
-    equals dose x days.
+    ``repeat.count`` = the number of dosing days, and nothing else: a sheet's ``days`` says how
+    many, not how often, so no daily frequency, period or span is invented.
+``quantity`` (of the ActivityDefinition)
+    What the row delivers over its days, counting both sides of a bilateral per-side row:
+    the sheet's total times the sides its laterality says. Omitted where that is not known (a
+    per-side row without a laterality, a route without sides, a cell total for a per-kg dose
+    with no weight) and on a row that delivers no cells. Not ``maxDosePerLifetime``: a row's
+    total is not a lifetime limit.
 ``text`` and ``additionalInstruction``
     The dosage in words ("50 million cells per side, once a day for 1 day; ..."); per side,
-    which sides, and for an adjunct that its cells are not counted in the protocol's total.
+    which sides, the volume and concentration, the patient weight a per-kg dose is for, and for
+    a non-cell row that its amount is not counted in the protocol's total.
 
-The protocol's ``total_cells``, when written, is stated in the PlanDefinition's description
-(a sum of the rows' totals is not a FHIR goal). Every text is a transcription of what the sheet
+The protocol's ``total_cells`` and ``patient_weight``, when written, are stated in the
+PlanDefinition's description (a sum of the rows' totals is not a FHIR goal, and a
+PlanDefinition has no patient). Every text is a transcription of what the sheet
 states, never a recommendation. The output is deterministic: no timestamps, no random ids.
 
 Adding a field to the model (a patient weight, a row's volume or concentration) means one more
@@ -55,16 +65,29 @@ entry in the function that builds that element, and, for a new unit, one entry i
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+import uuid
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final
 
 import pint
 
+from celldose.cells import non_cell
 from celldose.model import Administration, Laterality, Protocol
-from celldose.units.format import unit_name
-from celldose.vocabulary import SNOMED, RouteKind, RouteMatch, classify, route_codes
+from celldose.model.types import is_cells
+from celldose.units.format import format_quantity, unit_name
+from celldose.vocabulary import (
+    SNOMED,
+    RouteKind,
+    RouteMatch,
+    classify,
+    has_sides,
+    route_codes,
+    site_code,
+)
 
 UCUM: Final = "http://unitsofmeasure.org"
 LATERALITY_EXTENSION: Final = (
@@ -138,6 +161,8 @@ def to_fhir(protocol: Protocol) -> dict[str, object]:
     plan: JSONObject = {
         "resourceType": "PlanDefinition",
         "contained": [row.activity() for row in rows],
+        "url": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'celldose:protocol:' + protocol.name)}",
+        "name": _computable_name(protocol.name),
         "status": "draft",
         "type": {
             "coding": [
@@ -163,7 +188,15 @@ def to_fhir(protocol: Protocol) -> dict[str, object]:
             }
         ]
     plan["action"] = [row.action() for row in rows]
-    return plan
+    digest = hashlib.sha256(json.dumps(plan, sort_keys=True).encode("utf-8")).hexdigest()
+    return {**plan, "version": digest[:12]}  # FHIR's element order is not JSON's: any order
+
+
+def _computable_name(title: str) -> str:
+    """``Sacroiliitis (knee) 2`` -> ``Sacroiliitisknee2``: FHIR's ``[A-Z]([A-Za-z0-9_]){0,254}``."""
+    words = re.findall(r"[A-Za-z0-9]+", title)
+    name = "".join(w[:1].upper() + w[1:] for w in words)[:200]
+    return name if name[:1].isalpha() else f"Protocol{name}"
 
 
 def to_fhir_json(protocol: Protocol) -> str:
@@ -180,6 +213,11 @@ def _plan_description(protocol: Protocol) -> str:
     ]
     if protocol.total_cells is not None:
         parts.append(f"The sheet states {_amount(protocol.total_cells).text} in all.")
+    if protocol.patient_weight is not None:
+        parts.append(
+            f"Its per-kg doses are for a patient weight of "
+            f"{format_quantity(protocol.patient_weight)}."
+        )
     parts.append(
         "A transcription of a protocol sheet, not a treatment recommendation; "
         "`celldose check` reports whether its numbers agree."
@@ -196,6 +234,8 @@ class _Row:
         self.match: RouteMatch = classify(row.route)
         self.adjunct = self.match.kind is RouteKind.ADJUNCT
         self.product = row.product or (None if self.adjunct else protocol.product)
+        self.non_cell = non_cell(row.route, row.product or protocol.product) is not None
+        self.weight = protocol.patient_weight
 
     @property
     def id(self) -> str:
@@ -224,23 +264,36 @@ class _Row:
         activity["kind"] = "MedicationRequest"
         if self.product is not None:
             activity["productCodeableConcept"] = {"text": self.product}
+        delivered = self.delivered()
+        if delivered is not None:
+            activity["quantity"] = _amount(delivered).json()
         activity["dosage"] = [self.dosage()]
         return activity
+
+    def delivered(self) -> pint.Quantity[int] | None:
+        """The row's total over all its sides, where the sheet says how many sides."""
+        row, total = self.row, self.row.total
+        if self.non_cell or not isinstance(total, pint.Quantity) or row.sides is None:
+            return None
+        dose_per_kg = row.cell_dose is not None and unit_name(row.cell_dose) != "cell"
+        if dose_per_kg and unit_name(total) == "cell" and self.weight is None:
+            return None  # a cell total the sheet cannot have computed: no weight
+        delivered: pint.Quantity[int] = total * row.sides
+        return delivered
 
     def dosage(self) -> JSONObject:
         dosage: JSONObject = {"sequence": 1, "text": self.dosage_text()}
         instructions = self.instructions()
         if instructions:
             dosage["additionalInstruction"] = [{"text": text} for text in instructions]
-        dosage["timing"] = _timing(self.row.days)
+        dosage["timing"] = {"repeat": {"count": self.row.days}}
         site = self.site()
         if site is not None:
             dosage["site"] = site
         dosage["route"] = self.route()
-        if isinstance(self.row.dose, pint.Quantity):
-            dosage["doseAndRate"] = [{"doseQuantity": _amount(self.row.dose).json()}]
-        if isinstance(self.row.total, pint.Quantity):
-            dosage["maxDosePerLifetime"] = _amount(self.row.total).json()
+        dose = self.row.dose
+        if isinstance(dose, pint.Quantity) and not (self.non_cell and is_cells(dose)):
+            dosage["doseAndRate"] = [{"doseQuantity": _amount(dose).json()}]
         return dosage
 
     def route(self) -> JSONObject:
@@ -260,6 +313,9 @@ class _Row:
         if joint is None and laterality is None:
             return None
         site: JSONObject = {"text": _site_text(joint, laterality)}
+        body = site_code(self.match.canonical, joint) if joint and self.match.canonical else None
+        if body is not None:
+            site["coding"] = [{"system": body.system, "code": body.code, "display": body.display}]
         if laterality is not None:
             code, display, _ = _LATERALITY[laterality]
             site["extension"] = [
@@ -281,9 +337,20 @@ class _Row:
             dose = _amount(row.dose).text + per_side
         else:
             dose = "no cell dose (N/A)" if row.dose is not None else "dose not stated"
-        parts = [f"{dose}, once a day for {_days(row.days)}"]
+        parts = [f"{dose}, on {_days(row.days)}"]
         if row.per_side or row.laterality is not None:
             parts.append(_sides_text(row.laterality))
+        if row.volume is not None:
+            parts.append(f"volume {format_quantity(row.volume)} per injection")
+        if row.concentration is not None:
+            parts.append(f"concentration {format_quantity(row.concentration)}")
+        dose_per_kg = row.cell_dose is not None and unit_name(row.cell_dose) != "cell"
+        if dose_per_kg:
+            parts.append(
+                f"per kg of a patient weight of {format_quantity(self.weight)}"
+                if self.weight is not None
+                else "per kg; the sheet states no patient weight"
+            )
         parts.append(self.total_text())
         if self.adjunct:
             parts.append(
@@ -291,8 +358,12 @@ class _Row:
                 if row.has_dose
                 else "an adjunct, which delivers no cells"
             )
+        elif self.non_cell:
+            parts.append("a product that holds no cells: not counted in the protocol's cell total")
         elif self.match.kind is RouteKind.UNKNOWN:
             parts.append("route not recognised by celldose")
+        elif self.match.kind is RouteKind.AMBIGUOUS:
+            parts.append(f"route may mean {' or '.join(self.match.meanings)}: not coded")
         return "; ".join(parts)
 
     def total_text(self) -> str:
@@ -325,30 +396,22 @@ class _Row:
                 if row.has_dose
                 else "An adjunct, which delivers no cells."
             )
+        elif self.non_cell:
+            found.append("A product that holds no cells: its amount is not a cell dose.")
         elif self.match.kind is RouteKind.UNKNOWN:
             found.append("The route as written is not one celldose recognises; it is not coded.")
+        elif self.match.kind is RouteKind.AMBIGUOUS:
+            found.append(
+                f"The route as written may mean {' or '.join(self.match.meanings)}; it is not "
+                "coded until the sheet writes it out."
+            )
+        if row.per_side and not has_sides(row.route):
+            found.append("The route has no sides: the per-side dose is not doubled.")
         return found
 
 
-def _timing(days: int) -> JSONObject:
-    return {
-        "repeat": {
-            "boundsDuration": {
-                "value": days,
-                "unit": "day" if days == 1 else "days",
-                "system": UCUM,
-                "code": "d",
-            },
-            "count": days,
-            "frequency": 1,
-            "period": 1,
-            "periodUnit": "d",
-        }
-    }
-
-
 def _days(days: int) -> str:
-    return "1 day" if days == 1 else f"{days:,} days"
+    return "1 dosing day" if days == 1 else f"{days:,} dosing days"
 
 
 def _site_text(joint: str | None, laterality: Laterality | None) -> str:
@@ -405,4 +468,40 @@ def _json_number(value: Fraction) -> int | float | None:
     return None
 
 
-__all__ = ["to_fhir", "to_fhir_json"]
+_PROTOCOL_PATHS: Final = {
+    "protocol": "PlanDefinition.title",
+    "condition": "PlanDefinition.useContext[0].valueCodeableConcept",
+    "total_cells": "PlanDefinition.description",
+    "patient_weight": "PlanDefinition.description",
+}
+_ROW_PATHS: Final = {
+    # a row's field -> where the export states it, under PlanDefinition.contained[i]
+    "route": "dosage[0].route",
+    "dose": "dosage[0].doseAndRate[0].doseQuantity",
+    "days": "dosage[0].timing.repeat.count",
+    "total": "dosage[0].text",
+    "per_side": "dosage[0].text",
+    "laterality": "dosage[0].site",
+    "product": "productCodeableConcept",
+    "volume": "dosage[0].text",
+    "concentration": "dosage[0].text",
+    "notes": "description",
+}
+
+
+def export_path(pointer: tuple[str | int, ...]) -> str | None:
+    """Where a field of the protocol is in the export, as FHIRPath on the PlanDefinition:
+    ``("administrations", 1, "total")`` -> ``PlanDefinition.contained[1].dosage[0].text``.
+    None for what the export does not carry (an unknown key, the whole document)."""
+    if len(pointer) == 1 and isinstance(pointer[0], str):
+        return _PROTOCOL_PATHS.get(pointer[0])
+    if len(pointer) < 2 or pointer[0] != "administrations" or not isinstance(pointer[1], int):
+        return None
+    row = f"PlanDefinition.contained[{pointer[1]}]"
+    if len(pointer) == 2:
+        return row
+    field = _ROW_PATHS.get(str(pointer[2])) if len(pointer) == 3 else None
+    return None if field is None else f"{row}.{field}"
+
+
+__all__ = ["export_path", "to_fhir", "to_fhir_json"]

@@ -20,8 +20,6 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from celldose.config import CountSpelling
     from celldose.convert.raw import RawProtocol
     from celldose.diagnostics import Diagnostic
@@ -38,8 +36,8 @@ class Shape(Enum):
     TABLES = "tables"
 
 
-TableReader = Callable[["str | bytes | Path", str], "list[Grid] | SourceProblem"]
-"""A sheet reader: (the file's text, or a workbook's bytes or path; the file's stem) -> its
+TableReader = Callable[["str | bytes", str], "list[Grid] | SourceProblem"]
+"""A sheet reader: (the file's text, or a binary file's bytes; the file's stem) -> its
 protocol tables, or why it cannot be read."""
 TreeReader = Callable[[str], "Loaded"]
 """A tree reader: the file's text -> plain data with its source map and problems."""
@@ -91,21 +89,21 @@ def _yaml_tree(text: str) -> Loaded:
     return load_yaml(text)
 
 
-def _csv_tables(source: str | bytes | Path, name: str) -> list[Grid] | SourceProblem:
+def _csv_tables(source: str | bytes, name: str) -> list[Grid] | SourceProblem:
     from celldose.sources.csv_source import csv_grid
 
     assert isinstance(source, str)
     return [csv_grid(source, name)]
 
 
-def _markdown_tables(source: str | bytes | Path, name: str) -> list[Grid] | SourceProblem:
+def _markdown_tables(source: str | bytes, name: str) -> list[Grid] | SourceProblem:
     from celldose.sources.markdown_source import markdown_grids
 
     assert isinstance(source, str)
     return markdown_grids(source, name)
 
 
-def _xlsx_tables(source: str | bytes | Path, name: str) -> list[Grid] | SourceProblem:
+def _xlsx_tables(source: str | bytes, name: str) -> list[Grid] | SourceProblem:
     from celldose.sources.xlsx_source import xlsx_grids
 
     assert not isinstance(source, str)

@@ -16,6 +16,7 @@ from pydantic_core import ErrorDetails
 from celldose.diagnostics import Pointer, describe, quote
 from celldose.model import Administration, Protocol, ProtocolFields
 from celldose.model.errors import ErrorType
+from celldose.model.protocol import mark_non_cell_doses
 from celldose.rules import Finding, Rule, reading, structure
 
 _RAISED: Mapping[str, Rule] = {t.value: structure.BY_NAME[t.value] for t in ErrorType}
@@ -50,7 +51,8 @@ def validate(data: object) -> Validated:
         protocol = Protocol.model_validate(data)
     except ValidationError as exc:
         findings = tuple(_findings(exc.errors(include_url=False)))
-        return Validated(None, tuple(_valid_rows(data.get("administrations"))), findings)
+        rows = _valid_rows(data.get("administrations"), data.get("product"))
+        return Validated(None, tuple(rows), findings)
     return Validated(protocol, tuple(enumerate(protocol.administrations)), ())
 
 
@@ -63,9 +65,11 @@ def validate_fields(data: Mapping[str, object]) -> tuple[ProtocolFields | None, 
 
 
 def validate_row(
-    index: int, row: Mapping[str, object]
+    index: int, row: Mapping[str, object], product: object = None
 ) -> tuple[Administration | None, list[Finding]]:
-    """One row of a sheet on its own, reported under ``("administrations", index)``."""
+    """One row of a sheet on its own, reported under ``("administrations", index)``;
+    ``product`` is the sheet's, for a row that names none (exosomes hold no cells)."""
+    row = mark_non_cell_doses(row, product)  # type: ignore[assignment]
     try:
         return Administration.model_validate(row), []
     except ValidationError as exc:
@@ -73,13 +77,13 @@ def validate_row(
         return _salvage(row, exc), findings
 
 
-def _valid_rows(rows: object) -> Iterator[tuple[int, Administration]]:
+def _valid_rows(rows: object, product: object = None) -> Iterator[tuple[int, Administration]]:
     if not isinstance(rows, Sequence) or isinstance(rows, str):
         return
     known = {f.alias or name for name, f in Administration.model_fields.items()}
     for index, row in enumerate(rows):
         if isinstance(row, Mapping):  # unknown keys are reported already; check the rest
-            row = {k: v for k, v in row.items() if k in known}
+            row = mark_non_cell_doses({k: v for k, v in row.items() if k in known}, product)
         try:
             yield index, Administration.model_validate(row)
         except ValidationError as exc:
@@ -152,7 +156,7 @@ def _unknown_key(pointer: Pointer, key: str) -> Finding:
     close = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
     fix = f"did you mean {close[0]!r}?" if close else f"known fields: {', '.join(fields)}"
     if key.isdigit():  # {dose: 50,000,000} splits at its commas in a YAML flow mapping
-        fix = 'inside {...} a comma ends a value: quote the number, e.g. dose: "50,000,000"'
+        fix = 'inside {...} a comma ends a value: quote the number, as in dose: "<cells>"'
     where = "protocol" if model is Protocol else "administration"
     return Finding(
         structure.UNKNOWN_KEY, f"unknown {where} key {quote(key)}", pointer, fix, on_key=True

@@ -21,6 +21,8 @@ class RouteKind(StrEnum):
     """A route that delivers cells (intra-articular, intradiscal, ...)."""
     ADJUNCT = "adjunct"
     """A non-cell infusion or injection (Myers cocktail, NAD+) that delivers no cells."""
+    AMBIGUOUS = "ambiguous"
+    """An abbreviation that names more than one route (``IA``): cells, but no route is coded."""
     UNKNOWN = "unknown"
 
 
@@ -31,6 +33,8 @@ class RouteMatch:
     """The canonical route or adjunct name, e.g. ``intra-articular`` or ``myers-cocktail``."""
     site: str | None = None
     """The body site a route name implies: ``SI joint`` is intra-articular, sacroiliac joint."""
+    meanings: tuple[str, ...] = ()
+    """The routes an ambiguous abbreviation may mean: ``IA`` is intra-articular or -arterial."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,22 @@ def route_codes(canonical: str) -> tuple[Code, ...]:
         for key, system in (("snomed", SNOMED), ("edqm", EDQM))
         if key in entry
     )
+
+
+def has_sides(route: str) -> bool:
+    """False for a known cell route whose entry does not say ``sides: true`` (intravenous,
+    intrathecal, intradiscal): per side and laterality mean nothing there. Joints and the
+    routes that say so have sides; an adjunct or unknown route is not judged (True)."""
+    match = classify(route)
+    if match.kind is not RouteKind.CELLS or match.canonical is None:
+        return True
+    return bool(_data()["routes"][match.canonical].get("sides", False))
+
+
+def site_code(canonical: str, site: str) -> Code | None:
+    """The site's SNOMED CT body-structure code, where the vocabulary has a verified one."""
+    entry = _data()["routes"].get(canonical, {}).get("site_codes", {}).get(site)
+    return None if entry is None else Code(SNOMED, str(entry["code"]), str(entry["display"]))
 
 
 @lru_cache(maxsize=1024)
@@ -79,7 +99,42 @@ def _classify(name: str) -> RouteMatch:
         first = matches[0]
         assert first is not None
         return first
-    return RouteMatch(RouteKind.UNKNOWN, None)
+    return _route_and_site(name) or RouteMatch(RouteKind.UNKNOWN, None)
+
+
+# Words after a route that name how it is given, not another route: "IV push", "knee injection".
+_FORMS = frozenset({"injection", "injections", "infusion", "infusions", "drip", "push", "route"})
+_MAX_WORDS = 8
+"""A route with its site is a few words; a longer text is not searched for one."""
+
+
+def _route_and_site(name: str) -> RouteMatch | None:
+    """A route written with its form, as an adverb or with its site: ``intrathecally``,
+    ``knee injection``, ``intra-articular (knee)``, ``intra-articular knee``. Word lookups
+    only (no pattern over the text), at most ``_MAX_WORDS`` words."""
+    words = name.replace("(", " ").replace(")", " ").split()
+    if not words or len(words) > _MAX_WORDS:
+        return None
+    if len(words) > 1 and words[-1] in _FORMS:
+        words = words[:-1]
+    if words[-1].endswith("ly") and len(words[-1]) > 4:  # intravenously, intrathecally
+        words = [*words[:-1], words[-1][:-2]]
+    names = _names()
+    whole = names.get(" ".join(words))
+    if whole is not None:
+        return whole
+    for cut in range(1, len(words)):
+        route, site = names.get(" ".join(words[:cut])), names.get(" ".join(words[cut:]))
+        if (
+            route is not None
+            and site is not None
+            and route.kind is RouteKind.CELLS
+            and route.site is None
+            and site.site is not None
+            and site.canonical == route.canonical
+        ):
+            return site
+    return None
 
 
 def normal_name(text: str) -> str:
@@ -102,4 +157,6 @@ def _names() -> MappingProxyType[str, RouteMatch]:
             for site, names in entry.get("sites", {}).items():
                 for name in names:
                     table[normal_name(str(name))] = RouteMatch(kind, canonical, site)
+    for name, meanings in raw.get("ambiguous", {}).items():
+        table[normal_name(str(name))] = RouteMatch(RouteKind.AMBIGUOUS, None, None, tuple(meanings))
     return MappingProxyType(table)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 from typing import NoReturn
 
 from celldose.escape import shown
@@ -54,7 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check",
         help="check protocol files and directories",
-        description=(f"Check protocol files, and directories (searched for {described()})."),
+        description=textwrap.fill(
+            f"Check protocol files, and directories (searched for {described()}).", 79
+        ),
         epilog=_CHECK_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

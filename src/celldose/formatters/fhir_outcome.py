@@ -26,10 +26,12 @@ One ``issue`` per finding, in the report's order:
 - ``details.coding``: ``system`` the rule catalogue's URL (the rule's page is the system, ``#``
   and the code in lower case), ``code`` the rule code, ``display`` the rule's name;
   ``details.text`` the message.
-- ``diagnostics``: the fix, when the rule has one.
-- ``location``: ``path:line:col`` as in the text format (``path:/pointer`` without a line).
-- ``expression``: where in the protocol's data, FHIRPath style (``administrations[1].total``,
-  0-based, a key that is not an identifier in backticks), when the finding has a pointer.
+- ``diagnostics``: where in the source file (``path:line:col`` as in the text format,
+  ``path:/pointer`` without a line), then the fix when the rule has one.
+- ``expression``: FHIRPath into the exported PlanDefinition (``celldose convert --to fhir``)
+  where the export carries the field (``PlanDefinition.contained[1].dosage[0].text`` for a
+  row's total); omitted otherwise. R4's ``location`` (deprecated, XPath) is not written: a
+  YAML key is not a path into a FHIR resource.
 
 A report without findings is one ``information`` issue, code ``informational``, text ``no
 problems found``: an OperationOutcome has at least one issue. The output does not depend on
@@ -41,7 +43,8 @@ surrogates are removed from every value, since messages and paths quote the inpu
 import json
 import re
 
-from celldose.diagnostics import Diagnostic, Pointer, Report, Severity
+from celldose.diagnostics import Diagnostic, Report, Severity
+from celldose.fhir import export_path
 from celldose.formatters.context import PLAIN, RenderContext
 from celldose.rules.base import DOCS_URL
 
@@ -63,7 +66,6 @@ _RULE = {
     "CD304": "required",
 }
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
-_IDENTIFIER = re.compile("[A-Za-z_][A-Za-z0-9_]*")
 NO_PROBLEMS: dict[str, object] = {
     "severity": "information",
     "code": "informational",
@@ -88,20 +90,6 @@ def issue_type(d: Diagnostic) -> str:
     return _RULE.get(d.code) or _FAMILY.get(d.code[:3], "invalid")
 
 
-def fhirpath(pointer: Pointer) -> str | None:
-    """``("administrations", 1, "total")`` as ``administrations[1].total``; None at the root."""
-    if not pointer or isinstance(pointer[0], int):
-        return None
-    parts: list[str] = []
-    for part in pointer:
-        if isinstance(part, int):
-            parts.append(f"[{part}]")
-        else:
-            name = part if _IDENTIFIER.fullmatch(part) else _delimited(part)
-            parts.append(f".{name}" if parts else name)
-    return "".join(parts)
-
-
 def _issue(d: Diagnostic) -> dict[str, object]:
     coding = {"system": SYSTEM, "code": d.code, "display": _text(d.name)}
     issue: dict[str, object] = {
@@ -109,12 +97,11 @@ def _issue(d: Diagnostic) -> dict[str, object]:
         "code": issue_type(d),
         "details": {"coding": [coding], "text": _text(d.message)},
     }
-    if d.fix:
-        issue["diagnostics"] = _text(d.fix)
-    issue["location"] = [_text(_where(d))]
-    expression = fhirpath(d.pointer)
+    where = _where(d)
+    issue["diagnostics"] = _text(f"{where}: {d.fix}" if d.fix else where)
+    expression = export_path(d.pointer)
     if expression is not None:
-        issue["expression"] = [_text(expression)]
+        issue["expression"] = [expression]
     return issue
 
 
@@ -123,10 +110,6 @@ def _where(d: Diagnostic) -> str:
         return f"{d.path}:{d.span.line}:{d.span.column}"
     pointer = "/".join(str(p) for p in d.pointer)
     return f"{d.path}:/{pointer}" if pointer else d.path
-
-
-def _delimited(name: str) -> str:
-    return "`" + name.replace("\\", "\\\\").replace("`", "\\`") + "`"
 
 
 def _text(value: str) -> str:

@@ -30,6 +30,7 @@ import pint
 
 from celldose import escape
 from celldose.diagnostics import Diagnostic, Pointer, Report, Severity
+from celldose.doses import cells_text
 from celldose.engine import CheckedProtocol, FileResult, ProtocolError, protocols_of
 from celldose.formatters.context import PLAIN, RenderContext
 from celldose.formatters.show import summary as show_summary
@@ -351,9 +352,9 @@ def _totals(
     if not total.complete:
         short = "unknown"
     elif total.low == total.high:
-        short = f"{total.low:,} cells"
+        short = cells_text(total.low)
     else:
-        short = f"{total.low:,} or {total.high:,} cells"
+        short = f"{cells_text(total.low).removesuffix(' cells')} or {cells_text(total.high)}"
     written = protocol.total_cells
     shown, verdict = "not written", ""
     if written is not None:

@@ -6,12 +6,16 @@ Every text from the file (the protocol's name, routes, the path) is escaped
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pint
 
+from celldose.doses import cells_text
 from celldose.escape import shown
 from celldose.model import NA, Administration, Protocol
 from celldose.totals import CellSum, RowCells, protocol_cells
 from celldose.units.format import format_quantity, unit_name
+from celldose.vocabulary import classify
 
 _HEADERS = ("route", "dose", "days", "sides", "total (written)", "total (computed)", "")
 
@@ -38,7 +42,7 @@ def total_verdict(written: pint.Quantity[int], total: CellSum) -> str:
     cells are unknown (per kg without a weight, no dose), ``not checked``."""
     if not total.complete:
         return "not checked"
-    matches = unit_name(written) == "cell" and written.magnitude in (total.low, total.high)
+    matches = unit_name(written) == "cell" and total.accepts(written.magnitude)
     return "ok" if matches else "MISMATCH"
 
 
@@ -46,7 +50,7 @@ def table_row(cells: RowCells) -> tuple[str, ...]:
     row = cells.row
     computed = "-" if not cells.delivers_cells else _computed(row, cells)
     return (
-        row.route,
+        _route(row),
         _value(row.dose),
         str(row.days),
         _sides(row),
@@ -54,6 +58,15 @@ def table_row(cells: RowCells) -> tuple[str, ...]:
         computed,
         _verdict(row, cells),
     )
+
+
+def _route(row: Administration) -> str:
+    """The route as written, and where the sheet names a site, the route and site it is read
+    as: ``knee injection: intra-articular, knee joint``."""
+    match = classify(row.route)
+    if match.site is None or match.canonical is None:
+        return row.route
+    return f"{row.route}: {match.canonical}, {match.site}"
 
 
 def _value(value: pint.Quantity[int] | object) -> str:
@@ -93,15 +106,21 @@ def _verdict(row: Administration, cells: RowCells) -> str:
     return "ok" if total == expected else "MISMATCH"
 
 
-def summary(rows: tuple[RowCells, ...], low: int, high: int, complete: bool) -> str:
+def summary(
+    rows: tuple[RowCells, ...], low: int | Fraction, high: int | Fraction, complete: bool
+) -> str:
     if not complete:
         return (
-            "Total cells: unknown (a row's dose is per kg without a patient_weight, not a whole "
-            "number of cells, or missing; no weight is assumed)"
+            "Total cells: unknown (a row's dose is per kg without a patient_weight, or "
+            "missing; no weight is assumed)"
         )
-    per_side = sum(r.per_side or 0 for r in rows if r.delivers_cells)
-    all_sides = f"{low:,} cells" if low == high else (
-        f"{low:,} cells with one side, or {high:,} cells with both sides, of each per-side "
-        "row without a laterality"
+    per_side = sum(
+        (r.cells.exact * r.row.days for r in rows if r.delivers_cells and r.cells is not None),
+        Fraction(0),
+    )
+    all_sides = cells_text(low) if low == high else (
+        f"{cells_text(low)} with one side, or {cells_text(high)} with both sides, of each "
+        "per-side row without a laterality"
     )  # fmt: skip
-    return f"Total cells: {per_side:,} counting each per-side row once; all sides: {all_sides}"
+    counted = cells_text(per_side).removesuffix(" cells")
+    return f"Total cells: {counted} counting each per-side row once; all sides: {all_sides}"

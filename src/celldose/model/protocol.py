@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated
 
 import pint
@@ -11,12 +14,15 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from celldose.cells import non_cell
 from celldose.diagnostics import quote
 from celldose.model.errors import ErrorType
 from celldose.model.types import (
@@ -32,15 +38,60 @@ from celldose.model.types import (
     Volume,
     Weight,
     is_cells,
+    to_dose,
     what_unit,
 )
-from celldose.vocabulary import RouteKind, classify, split_per_side
+from celldose.vocabulary import RouteKind, classify, has_sides, split_per_side
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
 
 def _lowercase(value: object) -> object:
     return value.strip().lower() if isinstance(value, str) else value
+
+
+@dataclass(frozen=True, slots=True)
+class _ProductAmount:
+    """A dose on a row whose product holds no cells, as written: ``2 mL``, ``NAD+ 500 mg``.
+
+    The product is validated after the dose, so a row's ``model_validator`` marks the dose
+    before the fields are read, and the dose's validator accepts the product's own amount."""
+
+    written: object
+
+
+# The first amount in a non-cell product's dose: "2 ml hyaluronic acid (20 mg)" -> "2 ml",
+# "NAD+ 500 mg" -> "500 mg". One pass, no nested repetition: linear in the text's length.
+_FIRST_AMOUNT = re.compile(
+    r"(?<![\w.,])\d[\d,]*(?:\.\d+)?\s?(?:mL|ml|L|uL|µL|mg|g|mcg|ug|µg|IU)(?!\w)", re.IGNORECASE
+)
+
+
+def _product_amount(value: object, handler: ValidatorFunctionWrapHandler) -> object:
+    """A non-cell row's dose: the amount as written, or the first amount inside its text."""
+    try:
+        return handler(value)
+    except ValidationError as error:
+        unreadable = [e["type"] for e in error.errors()] == ["invalid-cell-count"]
+        if not unreadable or not isinstance(value, str):
+            raise
+        found = _FIRST_AMOUNT.search(value)
+        if found is None:
+            raise
+        return to_dose(found.group(0))
+
+
+def mark_non_cell_doses(data: object, product: object = None) -> object:
+    """A row mapping with its dose marked as a product amount when the row's product (or,
+    for a row without one, ``product``: the protocol's) holds no cells."""
+    if not isinstance(data, Mapping) or data.get("dose") is None:
+        return data
+    if isinstance(data["dose"], _ProductAmount):
+        return data
+    route, own = data.get("route"), data.get("product", product)
+    if not isinstance(route, str) or not isinstance(own, str) or non_cell(route, own) is None:
+        return data
+    return {**data, "dose": _ProductAmount(data["dose"])}
 
 
 class Administration(BaseModel):
@@ -55,7 +106,8 @@ class Administration(BaseModel):
         default=None,
         description=(
             "Cells per injection (per side on a per-side row), or per kg; N/A for none; on a "
-            "non-cell adjunct row, an amount such as 500 mg."
+            "non-cell row (an adjunct, or a product that holds no cells), an amount such as "
+            "500 mg."
         ),
     )
     days: Days = Field(description="Number of dosing days; the dose is given once on each day.")
@@ -80,17 +132,25 @@ class Administration(BaseModel):
     )
     notes: Text | None = Field(default=None, description="Free text; not checked.")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _mark_product_amount(cls, data: object) -> object:
+        return mark_non_cell_doses(data)
+
     @field_validator("dose", mode="wrap")
     @classmethod
     def _cells_unless_adjunct(
         cls, value: object, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
     ) -> object:
-        """A non-cell dose (``500 mg``) belongs on a non-cell adjunct row only."""
+        """A non-cell dose (``500 mg``) belongs on a non-cell row only: a non-cell adjunct, or
+        a product that holds no cells (marked by :func:`mark_non_cell_doses`)."""
+        route = info.data.get("route")
+        if isinstance(value, _ProductAmount) or (
+            isinstance(route, str) and classify(route).kind is RouteKind.ADJUNCT
+        ):
+            return _product_amount(getattr(value, "written", value), handler)
         dose = handler(value)
         if not isinstance(dose, pint.Quantity) or is_cells(dose):
-            return dose
-        route = info.data.get("route")
-        if isinstance(route, str) and classify(route).kind is RouteKind.ADJUNCT:
             return dose
         raise PydanticCustomError(
             ErrorType.NOT_A_CELL_COUNT,
@@ -123,9 +183,13 @@ class Administration(BaseModel):
 
     @property
     def sides(self) -> int | None:
-        """Sides treated: 1 unless per side; on a per-side row, from its laterality, if given."""
+        """Sides treated: 1 unless per side; on a per-side row, from its laterality, if given.
+        None (one side or two: both readings are kept) where the route has no sides, so that a
+        per-side suffix on ``IV`` never doubles a total silently (CD310 says so)."""
         if not self.per_side:
             return 1
+        if not has_sides(self.route):
+            return None
         return self.laterality.sides if self.laterality is not None else None
 
     @property
@@ -171,6 +235,17 @@ class Protocol(ProtocolFields):
     administrations: tuple[Administration, ...] = Field(
         min_length=1, description="The rows, in the order the sheet gives them."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _mark_product_amounts(cls, data: object) -> object:
+        """Rows without a product of their own take the protocol's: exosomes hold no cells."""
+        if not isinstance(data, Mapping):
+            return data
+        rows, product = data.get("administrations"), data.get("product")
+        if not isinstance(product, str) or not isinstance(rows, list | tuple):
+            return data
+        return {**data, "administrations": [mark_non_cell_doses(r, product) for r in rows]}
 
 
 __all__ = ["NA", "Administration", "NotApplicable", "Protocol", "ProtocolFields"]

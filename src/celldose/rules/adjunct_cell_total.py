@@ -4,23 +4,31 @@ from collections.abc import Iterator
 
 import pint
 
+from celldose.cells import non_cell
 from celldose.diagnostics import Severity, quote
 from celldose.model import Administration
 from celldose.rules.base import Finding, RowContext, Rule
 from celldose.units.format import format_quantity
-from celldose.vocabulary import RouteKind, classify
 
 
 def check(row: Administration, context: RowContext) -> Iterator[Finding]:
-    match = classify(row.route)
-    if match.kind is RouteKind.ADJUNCT and isinstance(row.total, pint.Quantity):
+    if not isinstance(row.total, pint.Quantity):
+        return
+    why = non_cell(row.route, row.product or context.product)
+    if why is not None:
+        said = (
+            f"{quote(row.route)} is {why.text}"
+            if why.kind == "adjunct"
+            else f"the product {quote(why.name)} holds no cells"
+        )
         yield Finding(
             RULE,
-            f"{quote(row.route)} is a non-cell adjunct ({match.canonical}) but the row's total is "
-            f"{format_quantity(row.total)}",
+            f"{said} but the row's total is {format_quantity(row.total)}",
             ("total",),
             "write N/A if the row delivers no cells; if cells are given in the infusion, give "
-            "them a row of their own with route intravenous",
+            "them a row of their own with route intravenous"
+            if why.kind == "adjunct"
+            else "write N/A if the row delivers no cells; if it does, name its cell product",
         )
 
 

@@ -4,11 +4,11 @@ from collections.abc import Iterator
 
 import pint
 
+from celldose.cells import non_cell
 from celldose.diagnostics import Severity, quote
 from celldose.model import NA, Administration
 from celldose.rules.base import Finding, RowContext, Rule
 from celldose.units.format import format_quantity
-from celldose.vocabulary import RouteKind, classify
 
 
 def check(row: Administration, context: RowContext) -> Iterator[Finding]:
@@ -17,12 +17,18 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     dose = row.cell_dose
     if not isinstance(dose, pint.Quantity):
         return
-    if classify(row.route).kind is not RouteKind.ADJUNCT:
+    why = non_cell(row.route, row.product or context.product)
+    if why is None:
         return
+    where = (
+        f"the non-cell adjunct row {quote(row.route)}"
+        if why.kind == "adjunct"
+        else f"the {quote(row.route)} row of {why.text}"
+    )
     yield Finding(
         RULE,
-        f"dose {format_quantity(dose)} on the non-cell adjunct row {quote(row.route)} is not "
-        "counted: its total says no cells are delivered",
+        f"dose {format_quantity(dose)} on {where} is not counted: its total says no cells are "
+        "delivered",
         ("dose",),
         "if the infusion carries cells, name the cell route and write the total",
     )

@@ -67,6 +67,10 @@ class Workbook:
 
     sheet: str
     rows: tuple[tuple[str | int, ...], ...]
+    hidden_rows: tuple[int, ...] = ()
+    """Rows (numbered from 1) that a spreadsheet program hides."""
+    formats: tuple[tuple[str, str], ...] = ()
+    """Number formats of cells: ``(("D2", '"50,000,000"'),)``."""
 
     def content(self) -> bytes:
         """The workbook as XLSX bytes, written by openpyxl (as ``celldose convert`` writes)."""
@@ -80,6 +84,10 @@ class Workbook:
         worksheet.title = self.sheet
         for row in self.rows:
             worksheet.append(row)
+        for number in self.hidden_rows:
+            worksheet.row_dimensions[number].hidden = True
+        for ref, code in self.formats:
+            worksheet[ref].number_format = code
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()

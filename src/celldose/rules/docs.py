@@ -69,6 +69,10 @@ def _example(verdict: str, example: Example, suffix: str) -> str:
         table = "".join(line + "\n" for line in lines)
         formula = any(isinstance(c, str) and c.startswith("=") for r in rows for c in r)
         note = "; each formula saved without its value" if formula else ""
+        if example.hidden_rows:
+            note += "; hidden: row " + ", ".join(str(n) for n in example.hidden_rows)
+        for ref, code in example.formats:
+            note += f"; {ref} has the number format `{code}`"
         return f"\n{verdict} (a workbook; worksheet {example.sheet!r}{note}):\n\n{table}"
     language = suffix.lstrip(".")
     if isinstance(example, bytes):

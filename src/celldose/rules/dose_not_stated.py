@@ -2,14 +2,14 @@
 
 from collections.abc import Iterator
 
+from celldose.cells import delivers_cells
 from celldose.diagnostics import Severity, quote
 from celldose.model import NA, Administration
 from celldose.rules.base import Finding, RowContext, Rule
-from celldose.vocabulary import RouteKind, classify
 
 
 def check(row: Administration, context: RowContext) -> Iterator[Finding]:
-    if row.has_dose or classify(row.route).kind is RouteKind.ADJUNCT:
+    if row.has_dose or not delivers_cells(row.route, row.product or context.product):
         return
     if row.dose is None and row.volume is not None and row.concentration is not None:
         return  # concentration x volume states it (CD309 checks it)
@@ -18,7 +18,7 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
         RULE,
         f"{written} on the {quote(row.route)} row, which delivers cells",
         ("dose",),
-        "write the cells per injection, e.g. dose: 50,000,000",
+        "write the cells per injection: dose: <cells per injection>",
     )
 
 
@@ -29,7 +29,9 @@ RULE = Rule(
     summary="A row that delivers cells has no dose.",
     explanation=(
         "Without the dose per injection the total cannot be checked. Reported at the row's "
-        "first line. Non-cell adjunct rows (Myers cocktail, NAD+) need no cell dose."
+        "first line. Non-cell rows need no cell dose: adjuncts (Myers cocktail, NAD+) and "
+        "products that hold no cells (exosomes, secretome, hyaluronic acid; "
+        "data/products.yaml says which)."
     ),
     fix="Write the dose per injection.",
     bad=(

@@ -5,10 +5,11 @@ from collections.abc import Iterator
 from celldose.diagnostics import Severity
 from celldose.model import Administration
 from celldose.rules.base import Finding, RowContext, Rule
+from celldose.vocabulary import has_sides
 
 
 def check(row: Administration, context: RowContext) -> Iterator[Finding]:
-    if row.laterality is not None and not row.per_side:
+    if row.laterality is not None and not row.per_side and has_sides(row.route):
         yield Finding(
             RULE,
             f"laterality {row.laterality.value} on a row that is not per side: its dose and "

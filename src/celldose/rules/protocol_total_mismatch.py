@@ -1,12 +1,23 @@
 """CD501: a protocol's total_cells differs from the sum over its rows."""
 
 from collections.abc import Callable, Iterator
+from fractions import Fraction
 
 from celldose.diagnostics import Severity
+from celldose.doses import cells_text
 from celldose.model import ProtocolFields
 from celldose.rules.base import Finding, Rule
 from celldose.totals import CellSum
 from celldose.units.format import unit_name
+
+
+def _reading(exact: int | Fraction, low: int | Fraction, high: int | Fraction) -> str:
+    if low == high:
+        return cells_text(exact)
+    return (
+        f"{cells_text(exact)} ({cells_text(low)} to {cells_text(high)} for a weight written to "
+        "this precision)"
+    )
 
 
 def check(protocol: ProtocolFields, sum_rows: Callable[[], CellSum]) -> Iterator[Finding]:
@@ -16,14 +27,16 @@ def check(protocol: ProtocolFields, sum_rows: Callable[[], CellSum]) -> Iterator
     cells = sum_rows()
     if not cells.complete:
         return
-    if written.magnitude in (cells.low, cells.high):
+    if cells.accepts(written.magnitude):
         return
+    one, both = _reading(cells.low, cells.low_min, cells.low_max), ""
     if cells.low == cells.high:
-        computed = f"the rows' dose x days x sides = {cells.low:,} cells"
+        computed = f"the rows' dose x days x sides = {one}"
     else:
+        both = _reading(cells.high, cells.high_min, cells.high_max)
         computed = (
-            f"the rows' dose x days x sides = {cells.low:,} cells with one side, or "
-            f"{cells.high:,} cells with both sides, of each per-side row without a laterality"
+            f"the rows' dose x days x sides = {one} with one side, or {both} with both sides, "
+            "of each per-side row without a laterality or on a route without sides"
         )
     yield Finding(
         RULE,
@@ -43,8 +56,10 @@ RULE = Rule(
         "deliver cells of dose x days x sides, where a per-side row treats one side (left, "
         "right) or two (bilateral). A per-side row without a laterality may treat one side or "
         "both, so either reading is accepted and the message shows both. A per-kg dose counts "
-        "with the protocol's patient_weight when dose x weight is a whole number of cells; "
-        "without a weight (none is ever assumed), or with a missing dose, the sum is unknown "
+        "with the protocol's patient_weight: exactly when dose x weight is a whole number of "
+        "cells, otherwise (a weight in pounds) within the span the weight's written precision "
+        "allows, the same span the row check (CD301) accepts; without a weight (none is ever "
+        "assumed), or with a missing dose, the sum is unknown "
         "and total_cells is not checked."
     ),
     fix="Correct total_cells, or a row's dose, days or laterality.",

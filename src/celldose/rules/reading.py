@@ -181,6 +181,77 @@ UNUSED_SUPPRESSION = Rule(
     ),
 )
 
+HIDDEN_CONTENT = Rule(
+    code="CD010",
+    name="hidden-content",
+    severity=Severity.WARNING,
+    summary="A workbook row or sheet that a spreadsheet hides holds protocol data celldose reads.",
+    explanation=(
+        "A spreadsheet program does not show a hidden row, a hidden sheet, or a very hidden "
+        "sheet (one only a macro or the file's XML can show), but the file stores them and "
+        "celldose reads them like any other: a hidden administration row is checked and its "
+        "cells count toward the totals, and a hidden Total cells row states the protocol's "
+        "total. So a workbook whose visible rows add up to 50 million cells can carry a hidden "
+        "row of another 50 million and agree with a total of 100 million that nobody looking "
+        "at it would believe. celldose warns at the first cell of each hidden row it reads "
+        "(the header, a protocol field above the table, or an administration) and of each "
+        "hidden sheet it reads as a protocol, and every other message about a cell there says "
+        "that it is hidden. Hidden columns are not detected."
+    ),
+    fix="Unhide the row or sheet, or delete it if it is not part of the protocol.",
+    bad=Workbook(
+        "Knee",
+        (
+            ("Total cells", 100_000_000),
+            ("Route", "Dose", "Days", "Total"),
+            ("intra-articular", 50_000_000, 1, 50_000_000),
+            ("intravenous", 50_000_000, 1, 50_000_000),
+        ),
+        hidden_rows=(4,),
+    ),
+    good=Workbook(
+        "Knee",
+        (
+            ("Total cells", 100_000_000),
+            ("Route", "Dose", "Days", "Total"),
+            ("intra-articular", 50_000_000, 1, 50_000_000),
+            ("intravenous", 50_000_000, 1, 50_000_000),
+        ),
+    ),
+    example_suffix=".xlsx",
+)
+
+DISPLAYED_VALUE_DIFFERS = Rule(
+    code="CD011",
+    name="displayed-value-differs",
+    severity=Severity.WARNING,
+    summary="A workbook cell's number format shows a different number from the one it stores.",
+    explanation=(
+        "celldose reads the number a workbook stores; a person reads what the number format "
+        "shows. They differ when the format shows literal text instead of the number "
+        '(`"50,000,000"`, `"N/A"`), puts digits beside it (`0" (of 50,000,000)"`), scales it '
+        '(each comma after the last digit divides by 1,000: `0,,"M"` shows 100,000,000 as '
+        "100M; `%` multiplies by 100), rounds it (`0` shows 2.5 as 3; `0.0E+00` shows "
+        "123,456,789 as 1.2E+08), or gives negative numbers or zero a section of text "
+        '(`0;"none"`). celldose recognises these cases in the cells it reads; it is not a '
+        "whole format engine, and says nothing about General (which turns to scientific "
+        "notation past 11 digits), sections with conditions (`[>1000]`) and fractions "
+        "(`# ?/?`). A number formatted as a date is an unreadable cell (CD008)."
+    ),
+    fix="Format the cell as a plain number (General, 0 or #,##0): it shows the number it stores.",
+    bad=Workbook(
+        "Knee",
+        (("Route", "Dose", "Days", "Total"), ("intra-articular", 50_000_000, 2, 100_000_000)),
+        formats=(("D2", '"50,000,000"'),),
+    ),
+    good=Workbook(
+        "Knee",
+        (("Route", "Dose", "Days", "Total"), ("intra-articular", 50_000_000, 2, 100_000_000)),
+        formats=(("D2", "#,##0"),),
+    ),
+    example_suffix=".xlsx",
+)
+
 RULES = (
     UNREADABLE_FILE,
     YAML_SYNTAX,
@@ -191,4 +262,6 @@ RULES = (
     SHEET_SYNTAX,
     UNREADABLE_CELL,
     UNUSED_SUPPRESSION,
+    HIDDEN_CONTENT,
+    DISPLAYED_VALUE_DIFFERS,
 )

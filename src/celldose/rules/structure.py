@@ -87,7 +87,7 @@ INVALID_CELL_COUNT = Rule(
         "separator), `50.000` (50 or 50,000?), `010` (octal in YAML 1.1), exponents beyond "
         "±30, a fraction of a cell."
     ),
-    fix="Write the count as digits, e.g. 50,000,000 or 50 million cells.",
+    fix="Write the count as digits (<cells> or <number> million cells), or N/A for no cells.",
     bad=_ROW + "    dose: 50.000 cells\n    days: 1\n    total: 50.000 cells\n",
     good=_ROW + "    dose: 50,000 cells\n    days: 1\n    total: 50,000 cells\n",
 )
@@ -133,7 +133,7 @@ INVALID_DAYS = Rule(
         "cannot be multiplied into a cell count (YAML 1.1 would read `1:30` as 90 and `no` "
         "as false; celldose reads what was written)."
     ),
-    fix="Write the number of dosing days, e.g. 1.",
+    fix="Write the number of dosing days as a whole number: days: <number of days>.",
     bad=_ROW + "    dose: 10 million\n    days: 0\n    total: 10 million\n",
     good=_ROW + "    dose: 10 million\n    days: 1\n    total: 10 million\n",
 )

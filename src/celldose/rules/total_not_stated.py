@@ -2,15 +2,15 @@
 
 from collections.abc import Iterator
 
+from celldose.cells import delivers_cells
 from celldose.diagnostics import Severity, quote
 from celldose.model import NA, Administration
 from celldose.rules.base import Finding, FixSafety, RowContext, Rule
 from celldose.units.format import format_quantity
-from celldose.vocabulary import RouteKind, classify
 
 
 def check(row: Administration, context: RowContext) -> Iterator[Finding]:
-    if row.has_total or classify(row.route).kind is RouteKind.ADJUNCT:
+    if row.has_total or not delivers_cells(row.route, row.product or context.product):
         return
     expected = row.expected_total
     fix = (
@@ -43,7 +43,8 @@ RULE = Rule(
         "An error, not a warning: the total is the number a person preparing cells reads, "
         "and leaving it out turns every preparation into mental arithmetic, the mistake this "
         "tool exists to catch. N/A on a cell row is usually a copy of an adjunct row. Rows "
-        "whose route is a non-cell adjunct (Myers cocktail, NAD+) may say N/A."
+        "whose route is a non-cell adjunct (Myers cocktail, NAD+), or whose product holds no cells "
+        "(exosomes, secretome, hyaluronic acid), may say N/A."
     ),
     fix="Write the total: dose x days.",
     fix_safety=FixSafety.SAFE,

@@ -5,8 +5,9 @@ document, never the disk: the rules (through :func:`parse`), the inline suppress
 the text report's source lines and the HTML report. A document is a plain value (it pickles),
 so a worker process can hand it back with its findings.
 
-A workbook is the one exception to holding the bytes: its reader streams worksheets from the
-zip archive, so a workbook named by path is opened by that reader (once per check, too).
+A workbook is held as its bytes too (at most :data:`~celldose.sources.text.MAX_BYTES`, as any
+file): its reader opens the zip archive in memory as often as it passes over a worksheet,
+and the disk is read once.
 """
 
 from __future__ import annotations
@@ -63,11 +64,11 @@ def read_document(path: str, *, explicit: bool = True) -> Document:
     """Read the file at ``path``, once: a regular file only (a FIFO or device would block or
     never end), no more than :data:`MAX_BYTES`, decoded as UTF-8 (or UTF-16/32 with a BOM)."""
     form = for_path(path)
-    if form.binary:  # its reader opens the archive itself, by path
-        return Document(path, form, explicit=explicit)
     raw = read_bytes(path)
     if isinstance(raw, SourceProblem):
         return Document(path, form, problem=raw, explicit=explicit)
+    if form.binary:  # a workbook: its reader takes the bytes, opened once here
+        return Document(path, form, raw=raw, explicit=explicit)
     return _decoded(path, form, raw, explicit)
 
 
@@ -95,9 +96,10 @@ def parse(document: Document) -> Content:
         assert form.read_tree is not None and document.text is not None
         return Content(tree=form.read_tree(document.text))
     assert form.read_tables is not None
-    source: str | bytes | Path
+    source: str | bytes
     if form.binary:
-        source = document.raw if document.raw is not None else Path(document.path)
+        assert document.raw is not None
+        source = document.raw
     else:
         assert document.text is not None
         source = document.text

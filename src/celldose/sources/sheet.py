@@ -60,6 +60,13 @@ class Cell:
     """Why the cell holds no usable value (a formula without a saved value, a merged cell)."""
     typed: bool = False
     """The value was stored as a number (a workbook), so no locale decides its marks."""
+    hidden_row: bool = False
+    """The cell is on a row a spreadsheet program hides (a workbook's ``<row hidden="1">``)."""
+    shown: str | None = None
+    """What a spreadsheet shows instead of ``text``, when its number format shows another
+    number (or none); see :mod:`celldose.sources.xlsx.display`."""
+    number_format: str | None = None
+    """The number format that shows :attr:`shown`."""
 
     @property
     def span(self) -> Span | None:
@@ -86,6 +93,8 @@ class Grid:
     """The delimiter the CSV reader chose (``,``, ``;`` or tab); None in other formats."""
     title: str | None = None
     """A heading above the table (Markdown) that names the protocol."""
+    hidden_sheet: str | None = None
+    """``"hidden"`` or ``"very hidden"`` when a workbook hides the worksheet's tab."""
 
 
 @dataclass(slots=True)
@@ -145,7 +154,8 @@ class Sheet:
                     self.problems.append(
                         SourceProblem(
                             structure.UNKNOWN_KEY,
-                            f"{_where(cell)}a value in a column without a header; it is not read",
+                            f"{_where(cell)}a value in a column without a header; it is not read"
+                            f"{_hidden(self.grid, cell)}",
                             cell.span,
                             "name the column in the header row, or move the value",
                         )
@@ -161,7 +171,7 @@ class Sheet:
                     self.problems.append(
                         SourceProblem(
                             reading.UNREADABLE_CELL,
-                            _where(cell) + cell.problem,
+                            _where(cell) + cell.problem + _hidden(self.grid, cell),
                             cell.span,
                             None,
                             pointer,
@@ -172,10 +182,20 @@ class Sheet:
                 continue
             if not cell.text.strip():
                 continue
+            if cell.shown is not None:
+                self.problems.append(_displayed(self.grid, cell))
             value = self._value(column, cell, pointer)
             if value is not None:
                 data[column.field] = value
         first = next((c for c in row if c.text or c.problem), row[0])
+        if first.hidden_row:
+            self.problems.append(
+                _hidden_row(
+                    first,
+                    "celldose reads it as an administration: it is checked, and "
+                    "its cells count toward the protocol's totals",
+                )
+            )
         return SheetRow(index, data, cells, first)
 
     def _value(self, column: Column, cell: Cell, pointer: Pointer) -> str | None:
@@ -215,7 +235,8 @@ class Sheet:
             return SourceProblem(
                 structure.INVALID_CELL_COUNT,
                 f"{_where(cell)}{column.field} {quote(text)} is written with a "
-                f"decimal point, but the sheet states its decimal mark is a comma",
+                f"decimal point, but the sheet states its decimal mark is a comma"
+                f"{_hidden(self.grid, cell)}",
                 cell.span,
                 "write the number with the sheet's decimal mark, or correct the Decimal mark row",
                 pointer,
@@ -227,9 +248,10 @@ class Sheet:
             structure.INVALID_CELL_COUNT,
             f"{_where(cell)}{column.field} {quote(text)} is ambiguous: {first} or "
             f"{second}. This column writes numbers both with a decimal point "
-            f"({quote(point)}) and with a decimal comma ({quote(comma)})",
+            f"({quote(point)}) and with a decimal comma ({quote(comma)})"
+            f"{_hidden(self.grid, cell)}",
             cell.span,
-            "write the number without thousands marks, e.g. 50000000",
+            "write the number without thousands marks: <digits only>",
             pointer,
         )
 
@@ -258,11 +280,14 @@ def read_sheet(grid: Grid) -> Sheet:
     """
     sheet = Sheet(grid)
     position = 0
+    first: Cell | None = None
     for row in grid.rows():
         if isinstance(row, SourceProblem):
             sheet.problems.append(row)
             continue
         position += 1
+        if first is None:
+            first = next((c for c in row if c.text.strip() or c.problem), None)
         if sheet.header is None:
             if position > MAX_PREAMBLE_ROWS:
                 break
@@ -286,6 +311,8 @@ def read_sheet(grid: Grid) -> Sheet:
             )
         )
         return sheet
+    if grid.hidden_sheet is not None and first is not None:
+        sheet.problems.append(_hidden_sheet(grid, first))
     _decide_conventions(sheet)
     _read_field_numbers(sheet)
     if "protocol" not in sheet.fields:
@@ -305,6 +332,8 @@ def is_header(row: list[Cell]) -> bool:
 def _header(sheet: Sheet, row: list[Cell]) -> None:
     found = [c.text.strip() for c in row if c.text.strip()]
     sheet.header = next(c for c in row if c.text.strip())
+    if sheet.header.hidden_row:
+        sheet.problems.append(_hidden_row(sheet.header, "celldose reads it as the table's header"))
     for position, cell in enumerate(row):
         if not cell.text.strip():
             continue
@@ -313,7 +342,8 @@ def _header(sheet: Sheet, row: list[Cell]) -> None:
             sheet.problems.append(
                 SourceProblem(
                     structure.UNKNOWN_KEY,
-                    f"{_where(cell)}unknown column {quote(cell.text.strip())}: {column}",
+                    f"{_where(cell)}unknown column {quote(cell.text.strip())}: {column}"
+                    f"{_hidden(sheet.grid, cell)}",
                     cell.span,
                     f"known columns: {known_columns()}; found: {', '.join(found)}",
                 )
@@ -324,7 +354,8 @@ def _header(sheet: Sheet, row: list[Cell]) -> None:
                 SourceProblem(
                     reading.DUPLICATE_KEY,
                     f"{_where(cell)}a second {column.field} column "
-                    f"{quote(cell.text.strip())}; only the first is read",
+                    f"{quote(cell.text.strip())}; only the first is read"
+                    f"{_hidden(sheet.grid, cell)}",
                     cell.span,
                     "remove or rename one of the two columns",
                 )
@@ -338,7 +369,8 @@ def _header(sheet: Sheet, row: list[Cell]) -> None:
         sheet.problems.append(
             SourceProblem(
                 structure.MISSING_FIELD,
-                f"{_where(sheet.header)}no {name} column; the header has: {', '.join(found)}",
+                f"{_where(sheet.header)}no {name} column; the header has: {', '.join(found)}"
+                f"{_hidden(sheet.grid, sheet.header)}",
                 sheet.header.span,
                 f"add a column named {name.title()}",
             )
@@ -366,7 +398,7 @@ def _preamble(sheet: Sheet, row: list[Cell]) -> None:
                 SourceProblem(
                     structure.UNKNOWN_KEY,
                     f"{_where(label)}unknown protocol field {quote(label.text.strip())} above "
-                    "the table",
+                    f"the table{_hidden(sheet.grid, label)}",
                     label.span,
                     f"known protocol fields: {known_protocol_fields()}",
                 )
@@ -377,13 +409,20 @@ def _preamble(sheet: Sheet, row: list[Cell]) -> None:
         sheet.problems.append(
             SourceProblem(
                 reading.DUPLICATE_KEY,
-                f"{_where(label)}{name} is stated twice above the table; the first is read",
+                f"{_where(label)}{name} is stated twice above the table; the first is read"
+                f"{_hidden(sheet.grid, label)}",
                 label.span,
             )
         )
         return
     sheet.fields[name] = text
     sheet.field_cells[name] = value or label
+    if label.hidden_row:
+        sheet.problems.append(
+            _hidden_row(label, f"celldose reads its {name} ({quote(text)}) as the protocol's")
+        )
+    if value is not None and value.shown is not None:
+        sheet.problems.append(_displayed(sheet.grid, value))
 
 
 _MARKS = {"point": Convention.POINT, ".": Convention.POINT, "comma": Convention.COMMA}
@@ -407,12 +446,17 @@ def _declares_mark(sheet: Sheet, label: Cell, value: Cell | None) -> bool:
         sheet.problems.append(
             SourceProblem(
                 structure.WRONG_TYPE,
-                f"{_where(label)}decimal mark {quote(mark.strip())} must be point or comma",
+                f"{_where(label)}decimal mark {quote(mark.strip())} must be point or comma"
+                f"{_hidden(sheet.grid, label)}",
                 (value or label).span,
             )
         )
         return True
     sheet.declared = declared
+    if label.hidden_row:
+        sheet.problems.append(
+            _hidden_row(label, f"celldose reads the sheet's {declared.value} from it")
+        )
     return True
 
 
@@ -494,4 +538,63 @@ def _where(cell: Cell) -> str:
 
 
 def _sheet_prefix(grid: Grid) -> str:
-    return f"sheet {quote(grid.sheet)}: " if grid.sheet else ""
+    if not grid.sheet:
+        return ""
+    hidden = f"the {grid.hidden_sheet} " if grid.hidden_sheet else ""
+    return f"{hidden}sheet {quote(grid.sheet)}: "
+
+
+def hidden_note(grid: Grid, cell: Cell | None) -> str | None:
+    """Why a person looking at the spreadsheet does not see ``cell``: ``on a hidden row``,
+    ``on the hidden sheet 'Doses'``; None when nothing hides it."""
+    row = cell is not None and cell.hidden_row
+    if grid.hidden_sheet is not None:
+        where = f"the {grid.hidden_sheet} sheet {quote(grid.sheet)}"
+        return f"on a hidden row of {where}" if row else f"on {where}"
+    return "on a hidden row" if row else None
+
+
+def _hidden(grid: Grid, cell: Cell | None) -> str:
+    note = hidden_note(grid, cell)
+    return f" ({note})" if note else ""
+
+
+def _row_of(cell: Cell) -> str:
+    span = cell.span
+    return f"row {span.line}" if span is not None else "the row"
+
+
+def _hidden_row(cell: Cell, read: str) -> SourceProblem:
+    return SourceProblem(
+        reading.HIDDEN_CONTENT,
+        f"{_where(cell)}{_row_of(cell)} is hidden, so a spreadsheet does not show it, but {read}",
+        cell.span,
+        "unhide the row, or delete it if it is not part of the protocol",
+    )
+
+
+def _hidden_sheet(grid: Grid, first: Cell) -> SourceProblem:
+    how = (
+        "is very hidden (only a macro or the file's XML can show it)"
+        if grid.hidden_sheet == "very hidden"
+        else "is hidden, so a spreadsheet shows no tab for it"
+    )
+    return SourceProblem(
+        reading.HIDDEN_CONTENT,
+        f"{_where(first)}the sheet {quote(grid.sheet)} {how}, but celldose reads it as a protocol",
+        first.span,
+        "unhide the sheet, or delete it if it is not a protocol",
+    )
+
+
+def _displayed(grid: Grid, cell: Cell) -> SourceProblem:
+    return SourceProblem(
+        reading.DISPLAYED_VALUE_DIFFERS,
+        f"{_where(cell)}the cell stores {cell.text}, but its number format "
+        f"{quote(cell.number_format)} shows {quote(cell.shown)}; celldose reads the stored "
+        "number"
+        f"{_hidden(grid, cell)}",
+        cell.span,
+        "format the cell as a plain number (General, 0 or #,##0), so that it shows the number it "
+        "stores",
+    )

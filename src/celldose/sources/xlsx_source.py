@@ -1,6 +1,6 @@
 """An XLSX workbook to one :class:`Grid` per worksheet, with what a spreadsheet hides made visible.
 
-Cells come from the bounded reader in :mod:`celldose.sources.xlsx_reader`. What Excel files
+Cells come from the bounded reader in :mod:`celldose.sources.xlsx`. What Excel files
 really hold, measured, and what celldose makes of it:
 
 * a formula with a saved value is read by that value, and messages about it name the formula;
@@ -10,15 +10,14 @@ really hold, measured, and what celldose makes of it:
   wrong number;
 * numbers stored as text are read like CSV text; stored numbers are locale-free;
 * an empty worksheet (Excel's default ``Sheet2``) is skipped; any other worksheet is a protocol
-  named by its sheet.
+  named by its sheet;
+* hidden rows and hidden sheets are read like the others, and a cell knows that it is hidden
+  (the sheet reader warns where they hold protocol data, and every message about such a cell
+  says so); a number whose format shows another number carries what is shown.
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,21 +25,22 @@ from celldose.diagnostics import Span
 from celldose.rules import reading
 from celldose.sources.problems import SourceProblem
 from celldose.sources.sheet import Cell, Grid, Row
-from celldose.sources.xlsx_reader import (
+from celldose.sources.xlsx import (
     MAX_COLUMNS,
     CellKind,
-    Sheet,
     XCell,
     XlsxError,
+    XSheet,
     column_letter,
     read_workbook,
 )
+from celldose.sources.xlsx.display import shown_instead
 
 
 def xlsx_grids(source: Path | bytes, name: str) -> list[Grid] | SourceProblem:
     """The worksheets of a workbook file (or its bytes) that hold anything."""
     try:
-        sheets = read_workbook(_spooled(source) if isinstance(source, bytes) else source)
+        sheets = read_workbook(source)
     except XlsxError as exc:
         return SourceProblem(reading.SHEET_SYNTAX, f"not a readable workbook: {exc}", None)
     grids = [_grid(sheet) for sheet in sheets if _has_cells(sheet)]
@@ -51,43 +51,37 @@ def xlsx_grids(source: Path | bytes, name: str) -> list[Grid] | SourceProblem:
     return grids
 
 
-def _spooled(raw: bytes) -> Path:
-    """Bytes from standard input in a private temporary file, removed when the process ends:
-    the reader opens the file again for each pass over a worksheet."""
-    handle, name = tempfile.mkstemp(suffix=".xlsx")
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(raw)
-    atexit.register(_remove, Path(name))
-    return Path(name)
-
-
-def _remove(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        path.unlink()
-
-
-def _has_cells(sheet: Sheet) -> bool:
+def _has_cells(sheet: XSheet) -> bool:
     try:
         return next(iter(sheet.rows()), None) is not None
     except XlsxError:
         return True  # reported when the rows are read
 
 
-def _grid(sheet: Sheet) -> Grid:
-    return Grid(name=sheet.name, sheet=sheet.name, rows=lambda: _rows(sheet))
+_HIDDEN_STATES = {"hidden": "hidden", "veryHidden": "very hidden"}
 
 
-def _rows(sheet: Sheet) -> Iterator[Row]:
+def _grid(sheet: XSheet) -> Grid:
+    return Grid(
+        name=sheet.name,
+        sheet=sheet.name,
+        rows=lambda: _rows(sheet),
+        hidden_sheet=_HIDDEN_STATES.get(sheet.state),
+    )
+
+
+def _rows(sheet: XSheet) -> Iterator[Row]:
     prefix = _sheet_ref(sheet.name)
     try:
-        for number, cells in sheet.rows():
+        for found in sheet.read_rows():
+            number, hidden = found.number, found.hidden
             row: list[Cell] = []
-            for cell in cells:
+            for cell in found.cells:
                 while len(row) < cell.column - 1:
-                    row.append(_empty(sheet, prefix, number, len(row) + 1))
-                row.append(_cell(prefix, cell))
+                    row.append(_empty(sheet, prefix, number, len(row) + 1, hidden))
+                row.append(_cell(prefix, cell, hidden))
             for column in range(len(row) + 1, _merged_width(sheet, number) + 1):
-                row.append(_empty(sheet, prefix, number, column))
+                row.append(_empty(sheet, prefix, number, column, hidden))
             yield row
     except XlsxError as exc:
         yield SourceProblem(reading.SHEET_SYNTAX, f"sheet {sheet.name!r}: {exc}", None)
@@ -101,7 +95,7 @@ def _rows(sheet: Sheet) -> Iterator[Row]:
         )
 
 
-def _cell(prefix: str, cell: XCell) -> Cell:
+def _cell(prefix: str, cell: XCell, hidden: bool) -> Cell:
     span = Span(cell.row, cell.column, cell.row, cell.column + 1)
     ref = f"{prefix}{cell.ref}"
     formula = cell.formula
@@ -119,11 +113,21 @@ def _cell(prefix: str, cell: XCell) -> Cell:
     elif cell.kind is CellKind.ERROR:
         problem = f"the cell holds the error value {cell.text}"
     if problem is not None:
-        return Cell("", span, ref, formula, problem)
-    return Cell(cell.text, span, ref, formula, typed=cell.kind is CellKind.NUMBER)
+        return Cell("", span, ref, formula, problem, hidden_row=hidden)
+    code = cell.number_format if cell.kind is CellKind.NUMBER else None
+    return Cell(
+        cell.text,
+        span,
+        ref,
+        formula,
+        typed=cell.kind is CellKind.NUMBER,
+        hidden_row=hidden,
+        shown=None if code is None else shown_instead(cell.text, code),
+        number_format=code,
+    )
 
 
-def _empty(sheet: Sheet, prefix: str, row: int, column: int) -> Cell:
+def _empty(sheet: XSheet, prefix: str, row: int, column: int, hidden: bool) -> Cell:
     span = Span(row, column, row, column + 1)
     ref = f"{prefix}{column_letter(column)}{row}"
     for top, left, bottom, right in sheet.merged:
@@ -135,11 +139,12 @@ def _empty(sheet: Sheet, prefix: str, row: int, column: int) -> Cell:
                 span,
                 ref,
                 problem=f"part of the merged cells {area}; only {first} holds a value",
+                hidden_row=hidden,
             )
-    return Cell("", span, ref)
+    return Cell("", span, ref, hidden_row=hidden)
 
 
-def _merged_width(sheet: Sheet, row: int) -> int:
+def _merged_width(sheet: XSheet, row: int) -> int:
     """The last column a merged range reaches on ``row`` (merged cells after the last value)."""
     return max(
         (right for top, _, bottom, right in sheet.merged if top <= row <= bottom),
