@@ -90,8 +90,8 @@ def test_an_unreadable_folder_is_a_finding_found_or_named(shared_folder: Path) -
         assert code == 1, out + err
         assert f"{locked}: CD001 error: cannot read the folder: Permission denied" in out
         assert "no problems" not in out and "no protocol files" not in err
-    assert inside[1].splitlines()[-1] == "Checked 2 files: 1 error."
-    assert named[1].splitlines()[-1] == "Checked 1 file: 1 error."
+    assert inside[1].splitlines()[-1] == "Checked 1 file (1 folder could not be read): 1 error."
+    assert named[1].splitlines()[-1] == "Checked 0 files (1 folder could not be read): 1 error."
 
 
 def test_the_same_file_named_three_ways_is_checked_and_fixed_once(

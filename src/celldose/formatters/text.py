@@ -71,8 +71,13 @@ def render_statistics(report: Report, context: RenderContext = PLAIN) -> str:
 
 
 def summary(report: Report) -> str:
-    files = len(report.paths)
+    """``Checked 3 files: 1 error, 2 warnings.``; a folder that could not be listed (reported
+    as CD001) is counted apart: ``Checked 1 file (1 folder could not be read): 1 error.``"""
+    folders = sum(1 for result in report.files if result.document.folder)
+    files = len(report.paths) - folders
     checked = f"Checked {files} file{'' if files == 1 else 's'}"
+    if folders:
+        checked += f" ({folders} folder{'' if folders == 1 else 's'} could not be read)"
     counts = [
         _count(len(report.errors), "error"),
         _count(len(report.warnings), "warning"),

@@ -12,6 +12,7 @@ and the disk is read once.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,6 +42,8 @@ class Document:
     """Why the file could not be read at all (then it holds nothing else)."""
     explicit: bool = True
     """Named on the command line (or by the caller), not found in a folder."""
+    folder: bool = False
+    """A folder met as a file: one that a folder walk could not list (its problem says why)."""
 
     @property
     def stem(self) -> str:
@@ -66,7 +69,8 @@ def read_document(path: str, *, explicit: bool = True) -> Document:
     form = for_path(path)
     raw = read_bytes(path)
     if isinstance(raw, SourceProblem):
-        return Document(path, form, problem=raw, explicit=explicit)
+        folder = os.path.isdir(path)  # noqa: PTH112 - a path string, on this rare path only
+        return Document(path, form, problem=raw, explicit=explicit, folder=folder)
     if form.binary:  # a workbook: its reader takes the bytes, opened once here
         return Document(path, form, raw=raw, explicit=explicit)
     return _decoded(path, form, raw, explicit)
