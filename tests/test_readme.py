@@ -32,7 +32,7 @@ def test_readme_says_it_never_recommends_a_treatment() -> None:
 
 def test_text_examples_are_what_celldose_prints() -> None:
     blocks = re.findall(r"```text\n\$ (celldose (?:check|show) \S+)\n(.*?)```", README, flags=re.S)
-    assert len(blocks) == 3
+    assert len(blocks) == 4
     for command, shown in blocks:
         assert run_cli(*command.split()[1:]).stdout == shown, command
 

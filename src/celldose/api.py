@@ -100,8 +100,10 @@ def check_paths(
     exclude: Sequence[str] = (),
     progress: Progress | None = None,
     keep: bool = False,
+    force_exclude: bool = False,
 ) -> Report:
-    """Check files and directories (searched recursively for every format celldose reads).
+    """Check files and directories (searched recursively for every format celldose reads;
+    pasted text, web pages and Word documents where the configuration's ``include`` says).
 
     ``settings`` (default :meth:`Settings.discover`) apply configuration, suppressions and a
     baseline as ``celldose check`` does. ``jobs`` worker processes check files in parallel
@@ -109,10 +111,13 @@ def check_paths(
     jobs. ``exclude`` and what git ignores leave files out of directories (see
     :func:`discover`). ``progress`` is called in this process after each file, in order, with
     the number of files checked and the total. ``keep`` keeps each file's protocols in the
-    report (``report.files``), for a formatter that shows them.
+    report (``report.files``), for a formatter that shows them. ``force_exclude`` treats named
+    files as a folder walk treats what it finds (pre-commit names every changed file).
     """
     prepared = (settings or Settings.discover()).prepare()  # usage errors before any file
-    files = list(discover_files(paths, exclude))
+    files = list(
+        discover_files(paths, exclude, prepared.resolver.included, force_exclude=force_exclude)
+    )
     results = check_files(
         files, jobs=jobs, suppress=prepared.settings.suppress, keep=keep, progress=progress
     )

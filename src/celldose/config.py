@@ -17,7 +17,12 @@ Keys:
 * ``strict``: warnings fail the check (like ``--fail-on warning``);
 * ``normalize-counts``: ``"grouped"`` or ``"plain"``: ``check --fix`` respells the file's cell
   counts written otherwise (``5e7``, ``50 million``) as ``50,000,000`` or ``50000000``. Opt-in:
-  a spelling is the user's to choose, so without the key no count is respelled.
+  a spelling is the user's to choose, so without the key no count is respelled;
+* ``include``: globs (matched as ``per-file-ignores`` globs are) of more files a folder walk
+  reads: pasted text (``.txt``), web pages (``.html``, ``.htm``) and Word documents
+  (``.docx``) are read in folders only when included, because a repository's notes and pages
+  are not protocols by default (``include = ["clinic/*.html", "*.docx"]``). A file included
+  that holds no protocol table is skipped, as a README is.
 
 A bad configuration is a usage error (:class:`ConfigError`), never silently ignored: a
 misspelt key or code would otherwise leave a rule on, or off, without anyone knowing.
@@ -42,7 +47,15 @@ from celldose.rules import ALL, BY_CODE
 
 CONFIG_NAME = "celldose.toml"
 PYPROJECT_NAME = "pyproject.toml"
-KEYS = ("select", "ignore", "severity", "per-file-ignores", "strict", "normalize-counts")
+KEYS = (
+    "select",
+    "ignore",
+    "severity",
+    "per-file-ignores",
+    "strict",
+    "normalize-counts",
+    "include",
+)
 CountSpelling = Literal["grouped", "plain"]
 """How ``normalize-counts`` spells a count: ``50,000,000`` (grouped) or ``50000000`` (plain)."""
 COUNT_SPELLINGS: tuple[CountSpelling, ...] = get_args(CountSpelling)
@@ -67,6 +80,8 @@ class Config:
     strict: bool = False
     normalize_counts: CountSpelling | None = None
     """The spelling ``--fix`` respells cell counts in; None: counts stay as written."""
+    include: tuple[str, ...] = ()
+    """Globs of files a folder walk reads besides the formats it reads everywhere."""
 
     @property
     def folder(self) -> Path:
@@ -166,6 +181,15 @@ class Resolver:
         """``path`` relative to ``config``'s folder, in posix form, for per-file-ignores."""
         return relative(path, config.folder, self._cwd)
 
+    def included(self, path: str) -> bool:
+        """Whether the configuration of the file at ``path`` includes it (``include``)."""
+        config = self.for_file(path)
+        if config is None or not config.include:
+            return False
+        posix = self.relative(path, config)
+        name = PurePath(posix).name
+        return any(_glob(pattern, posix, name) for pattern in config.include)
+
 
 @dataclass(frozen=True, slots=True)
 class Applied:
@@ -264,6 +288,7 @@ def _validate(table: Mapping[str, Any], path: Path, where: str) -> Config:
     if not isinstance(strict, bool):
         raise ConfigError(f"{where} strict: expected true or false, got {_kind(strict)}")
     spelling = _spelling(table.get("normalize-counts"), f"{where} normalize-counts")
+    include = _globs(table.get("include", []), f"{where} include")
     return Config(
         path=path.absolute(),
         select=select,
@@ -272,7 +297,14 @@ def _validate(table: Mapping[str, Any], path: Path, where: str) -> Config:
         per_file_ignores=per_file,
         strict=strict,
         normalize_counts=spelling,
+        include=include,
     )
+
+
+def _globs(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(g, str) and g for g in value):
+        raise ConfigError(f"{where}: expected a list of file globs, got {_kind(value)}")
+    return tuple(value)
 
 
 def _spelling(value: object, where: str) -> CountSpelling | None:
@@ -380,6 +412,16 @@ def config_schema() -> dict[str, Any]:
                 "type": "boolean",
                 "description": "Warnings fail the check, like --fail-on warning.",
                 "default": False,
+            },
+            "include": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "description": (
+                    "Globs (fnmatch, posix, relative to the configuration's folder; a glob "
+                    "without / also matches the name) of more files a folder walk reads: "
+                    "pasted text (.txt), web pages (.html, .htm) and Word documents (.docx) are "
+                    "read in folders only when included."
+                ),
             },
             "normalize-counts": {
                 "enum": list(COUNT_SPELLINGS),

@@ -2,18 +2,22 @@
 
 Below a folder, hidden entries, ``--exclude`` patterns and what git ignores are skipped; a
 file named directly is always checked. The endings picked up come from the format table
-(:data:`celldose.formats.FOLDER_SUFFIXES`).
+(:data:`celldose.formats.FOLDER_SUFFIXES`); a format read only when configured (pasted text,
+web pages, Word documents) is picked up where the configuration's ``include`` names it.
 """
 
 from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from celldose.formats import FOLDER_SUFFIXES, suffix_of
+from celldose.formats import BY_SUFFIX, FOLDER_SUFFIXES, suffix_of
+
+Included = Callable[[str], bool]
+"""Whether a file found in a folder, of a format not read in folders, is configured to be."""
 
 
 def discover(
@@ -35,9 +39,18 @@ def discover(
 
 
 def discover_files(
-    paths: Iterable[str | os.PathLike[str]], exclude: Sequence[str] = ()
+    paths: Iterable[str | os.PathLike[str]],
+    exclude: Sequence[str] = (),
+    included: Included | None = None,
+    *,
+    force_exclude: bool = False,
 ) -> Iterator[tuple[str, bool]]:
     """Like :func:`discover`, saying whether each file was named (True) or found (False).
+
+    ``included`` says which files of the formats not read in folders a walk reads (the
+    configuration's ``include``). ``force_exclude`` treats named files as found (as pre-commit
+    names them): excluded by the patterns, read only in a format a walk reads, and skipped
+    without a word when they hold no protocol table.
 
     Each file is yielded once, under the first name it is met by, however often it is named
     or found (``k.yaml k.yaml link-to-k.yaml``, a folder and a file in it): files are told
@@ -51,9 +64,17 @@ def discover_files(
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = ((name, False, real) for name, real in _walk(path, patterns))
+            found = ((name, False, real) for name, real in _walk(path, patterns, included))
         elif path.exists():
-            found = [(os.fspath(path), True, os.path.realpath(path))]
+            real = os.path.realpath(path)
+            if not force_exclude:
+                found = [(os.fspath(path), True, real)]
+            elif _walk_reads(path.name, os.fspath(path), included) and not (
+                patterns and _excluded(path, path, patterns)
+            ):
+                found = [(os.fspath(path), False, real)]
+            else:
+                found = []
         else:
             raise FileNotFoundError(_missing(os.fspath(raw)))
         for name, named, real in found:
@@ -101,7 +122,17 @@ def _patterns(exclude: Sequence[str]) -> tuple[str, ...]:
     return tuple(patterns)
 
 
-def _walk(directory: Path, exclude: Sequence[str] = ()) -> list[tuple[str, str]]:
+def _walk_reads(name: str, path: str, included: Included | None) -> bool:
+    """Whether a folder walk reads a file of this name (``path`` as reported)."""
+    suffix = suffix_of(name)
+    if suffix in FOLDER_SUFFIXES:
+        return True
+    return suffix in BY_SUFFIX and included is not None and included(path)
+
+
+def _walk(
+    directory: Path, exclude: Sequence[str] = (), included: Included | None = None
+) -> list[tuple[str, str]]:
     """Protocol files below ``directory``, as paths joined onto it, sorted as Paths sort, each
     with its real path; a folder that cannot be listed is among them (see
     :func:`discover_files`).
@@ -143,7 +174,7 @@ def _walk(directory: Path, exclude: Sequence[str] = ()) -> list[tuple[str, str]]
                 ):
                     continue
                 pending.append((base + name, relative + "/"))
-            elif suffix_of(name) in FOLDER_SUFFIXES and not (
+            elif _walk_reads(name, base + name, included) and not (
                 exclude and _excluded(Path(base + name), Path(relative), exclude)
             ):
                 real = os.path.realpath(base + name) if entry.is_symlink() else real_here + name

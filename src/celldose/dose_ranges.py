@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from celldose.once import once
 from celldose.packaged import data
 from celldose.vocabulary import normal_name
 
@@ -54,7 +55,11 @@ class StudiedRange:
     studies: tuple[Study, ...]
 
 
-@cache
+_ANY_MSC = re.compile(r"(?<!\w)(?<!non )[a-z]*+(?:(?<=msc)|(?<=mscs))\b")
+"""A word that ends in "msc" or "mscs" (possessive, then looked back on: one pass per word)."""
+
+
+@once
 def studies() -> tuple[Study, ...]:
     raw = data("dose_ranges.yaml")
     return tuple(
@@ -103,7 +108,7 @@ def product_class(product: str) -> str | None:
     for kind in ("bmc", "msc"):
         if any(_mentions(text, name) for name in classes[kind]):
             return kind
-    if re.search(r"(?<!non )\b[a-z]*mscs?\b", text):  # ADMSCs, hUCMSC, UCMSC, haMSCs
+    if _ANY_MSC.search(text):  # ADMSCs, hUCMSC, UCMSC, haMSCs
         return "msc"
     return None
 
@@ -149,7 +154,7 @@ def _mentions(text: str, name: str) -> bool:
     return re.search(rf"(?<!\w)(?<!non ){re.escape(name)}(?!\w)", text) is not None
 
 
-@cache
+@once
 def _product_names() -> dict[str, tuple[str, ...]]:
     raw = data("products.yaml")
     return {

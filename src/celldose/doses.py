@@ -18,7 +18,7 @@ import pint
 
 from celldose.model import Administration
 from celldose.units.exact import half_step, kilograms, milliliters, per_kilogram, per_milliliter
-from celldose.units.format import format_quantity, unit_name
+from celldose.units.format import exact_decimal, format_quantity, unit_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +89,19 @@ def cells_per_injection(
 
 
 def cells_text(value: Fraction | int) -> str:
-    """``69,853,224.98 cells`` (at most two decimals shown) or ``70,000,000 cells``."""
+    """``70,000,000 cells``, ``69,853,224.98 cells`` and ``0.000001 cells`` exactly; a value
+    without a finite decimal is shown to two decimals, or below one cell to three significant
+    digits (``about 0.000333 cells``), never as ``0.00``."""
     if value.denominator == 1:
         return f"{value.numerator:,} cells"
-    whole, rest = divmod(value * 100, 1)
-    shown = f"{int(whole) // 100:,}.{int(whole) % 100:02d}"
-    return f"{'about ' if rest else ''}{shown} cells"
+    fraction = Fraction(value)
+    exact = exact_decimal(fraction, grouping=True)
+    if exact is not None:
+        return f"{exact} cells"
+    if abs(fraction) >= 1:
+        whole = round(fraction * 100)
+        return f"about {whole // 100:,}.{whole % 100:02d} cells"
+    places = 2
+    while abs(fraction) * 10**places < 100:  # three significant digits
+        places += 1
+    return f"about {exact_decimal(Fraction(round(fraction * 10**places), 10**places))} cells"

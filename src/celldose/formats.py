@@ -110,6 +110,26 @@ def _xlsx_tables(source: str | bytes, name: str) -> list[Grid] | SourceProblem:
     return xlsx_grids(source, name)
 
 
+def _text_tables(source: str | bytes, name: str) -> list[Grid] | SourceProblem:
+    from celldose.sources.text_table import text_grids
+
+    assert isinstance(source, str)
+    return text_grids(source, name)
+
+
+def _html_tables(source: str | bytes, name: str) -> list[Grid] | SourceProblem:
+    from celldose.sources.html_source import html_grids
+
+    assert isinstance(source, str)
+    return html_grids(source, name)
+
+
+def _docx_tables(source: str | bytes, name: str) -> list[Grid] | SourceProblem:
+    from celldose.sources.docx_source import docx_grids
+
+    return docx_grids(source, name)
+
+
 def _plan_yaml(
     text: str,
     form: Format,
@@ -200,7 +220,38 @@ MARKDOWN = Format(
     write=_write_markdown,
 )
 
-INPUTS: tuple[Format, ...] = (YAML, CSV, XLSX, MARKDOWN)
+TEXT = Format(
+    name="txt",
+    label="text",
+    suffixes=(".txt",),
+    shape=Shape.TABLES,
+    read_tables=_text_tables,
+    table_required=True,
+    in_folders=False,  # notes and READMEs are not protocols: a folder walk reads them if configured
+)
+
+HTML = Format(
+    name="html",
+    label="HTML",
+    suffixes=(".html", ".htm"),
+    shape=Shape.TABLES,
+    read_tables=_html_tables,
+    table_required=True,
+    in_folders=False,  # a repository's web pages are not protocols unless configured
+)
+
+DOCX = Format(
+    name="docx",
+    label="Word",
+    suffixes=(".docx",),
+    shape=Shape.TABLES,
+    binary=True,
+    read_tables=_docx_tables,
+    table_required=True,
+    in_folders=False,  # documents are not protocols unless configured
+)
+
+INPUTS: tuple[Format, ...] = (YAML, CSV, XLSX, MARKDOWN, TEXT, HTML, DOCX)
 """Every format celldose reads, in the order help texts list them."""
 FHIR_SUFFIX = ".fhir.json"
 """A FHIR export (``convert`` only): written from checked protocols, never read."""

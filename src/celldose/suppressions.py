@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from celldose.sources.sheet import Grid
 
 _MARK = re.compile(
-    r"celldose:[ \t]*ignore\[(?P<codes>[^\]\r\n]*)\](?P<reason>[^\r\n]*)", re.IGNORECASE
+    r"celldose:[ \t]*+ignore\[(?P<codes>[^\[\]\r\n]*+)\](?P<reason>[^\r\n]*+)", re.IGNORECASE
 )
 _COMMENT = re.compile(r"(?:^|(?<=[ \t]))#[ \t]*" + _MARK.pattern, re.IGNORECASE | re.MULTILINE)
 _QUOTED_OR_BLOCK = frozenset({"'", '"', "|", ">"})

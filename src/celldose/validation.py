@@ -123,7 +123,7 @@ def _findings(errors: list[ErrorDetails], prefix: Pointer = ()) -> Iterator[Find
                 f"add {field}:",
             )
         elif kind == "extra_forbidden":
-            yield _unknown_key(pointer, field)
+            yield _unknown_key(pointer, field, value)
         elif kind in ("too_short", "string_too_short") or (
             value is None and kind != ErrorType.WRONG_TYPE
         ):
@@ -150,13 +150,16 @@ def _findings(errors: list[ErrorDetails], prefix: Pointer = ()) -> Iterator[Find
             yield Finding(structure.WRONG_TYPE, f"{field}: {error['msg']}", pointer)
 
 
-def _unknown_key(pointer: Pointer, key: str) -> Finding:
+def _unknown_key(pointer: Pointer, key: str, value: object = None) -> Finding:
     model = Protocol if len(pointer) == 1 else Administration
     fields = [f.alias or name for name, f in model.model_fields.items()]
     close = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
     fix = f"did you mean {close[0]!r}?" if close else f"known fields: {', '.join(fields)}"
-    if key.isdigit():  # {dose: 50,000,000} splits at its commas in a YAML flow mapping
+    if key.isdigit() and len(key) == 3 and value is None:
+        # {dose: 50,000,000} splits at its commas in a YAML flow mapping: 000 is a key, no value
         fix = 'inside {...} a comma ends a value: quote the number, as in dose: "<cells>"'
+    elif key.isdigit():  # a block key such as "1:", a number where a field name belongs
+        fix = f"a number is not a field name; known fields: {', '.join(fields)}"
     where = "protocol" if model is Protocol else "administration"
     return Finding(
         structure.UNKNOWN_KEY, f"unknown {where} key {quote(key)}", pointer, fix, on_key=True

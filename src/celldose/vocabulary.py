@@ -5,15 +5,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache, lru_cache
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
+from celldose.once import once
 from celldose.packaged import data
 
 # "/per side", "(per side)", ", each side", " - per-side": the word "per" or "each", then "side".
-_PER_SIDE = re.compile(r"\s*[/(,-]?\s*\b(?:per|each)[\s-]*side\s*\)?\s*$", re.IGNORECASE)
-_SEPARATORS = re.compile(r"\s*(?:/|\+|&|,|\band\b|\bwith\b)\s*", re.IGNORECASE)
+# The pattern reads the route backwards from its end: a search for a suffix anchored at "$"
+# retries from every position and rescans the spaces after it (36 s on "x", 1,998 spaces and
+# "y", issue 17); an anchored match from the end reads each character once.
+_PER_SIDE_REVERSED = re.compile(
+    r"\s*+\)?\s*+edis[\s-]*+(?:rep|hcae)\b\s*+[/(,-]?\s*+", re.IGNORECASE
+)
+_SEPARATORS = re.compile(r" ?(?:/|\+|&|,|\band\b|\bwith\b) ?", re.IGNORECASE)
+"""Between the adjuncts of a name as :func:`normal_name` leaves it (single spaces)."""
 
 
 class RouteKind(StrEnum):
@@ -77,9 +84,9 @@ def site_code(canonical: str, site: str) -> Code | None:
 @lru_cache(maxsize=1024)
 def split_per_side(route: str) -> tuple[str, bool]:
     """``"Intra-articular/per side"`` -> ``("Intra-articular", True)``."""
-    match = _PER_SIDE.search(route)
-    if match and match.start() > 0:
-        return route[: match.start()], True
+    match = _PER_SIDE_REVERSED.match(route[::-1])
+    if match and match.end() < len(route):
+        return route[: len(route) - match.end()], True
     return route, False
 
 
@@ -146,7 +153,7 @@ def _data() -> dict[str, Any]:
     return data("routes.yaml")
 
 
-@cache
+@once
 def _names() -> MappingProxyType[str, RouteMatch]:
     raw = _data()
     table: dict[str, RouteMatch] = {}

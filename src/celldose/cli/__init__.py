@@ -130,7 +130,15 @@ def _run_check(
     if paths == ["-"]:
         # Read one byte past the limit, never more: an endless stream is refused, not held.
         raw = sys.stdin.buffer.read(MAX_BYTES + 1)
-        return check_bytes(raw, args.stdin_filename, settings=prepared, keep=keep)
+        report = check_bytes(raw, args.stdin_filename, settings=prepared, keep=keep)
+        document = report.files[0].document if report.files else None
+        if document is not None and document.sniffed and not args.quiet:
+            sys.stderr.write(
+                f"celldose: standard input read as {document.format.label} "
+                f"({document.format.suffixes[0]}), not YAML; --stdin-filename NAME says which "
+                "format it is\n"
+            )
+        return report
     progress = Progress() if not args.quiet and is_terminal(sys.stderr) else None
     try:
         return check_paths(
@@ -138,6 +146,7 @@ def _run_check(
             settings=prepared,
             jobs=args.jobs,
             exclude=args.exclude,
+            force_exclude=args.force_exclude,
             progress=progress,
             keep=keep,
         )

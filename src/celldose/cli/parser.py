@@ -78,7 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--stdin-filename",
         metavar="NAME",
         default="<stdin>",
-        help="the path to report for - (standard input)",
+        help=(
+            "the path to report for - (standard input); its ending names the format. Without "
+            "it the content decides (YAML, pasted text, a web page, a Word document or a "
+            "workbook), and stderr says when not YAML"
+        ),
     )
     check.add_argument(
         "-j",
@@ -96,6 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="in directories, skip the files and folders whose name, path relative to the "
         "directory, or path matches this glob (drafts, 'old/*.csv'); repeatable. Files that "
         "git ignores are skipped too; a file named on the command line is always checked",
+    )
+    check.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="treat files named on the command line as a directory search treats what it "
+        "finds (for pre-commit, which names every changed file): --exclude applies, .txt, "
+        ".html and .docx are read only when the configuration's include names them, and a "
+        "file without a protocol table is skipped",
     )
     check.add_argument(
         "--color",

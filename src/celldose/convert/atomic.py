@@ -11,6 +11,11 @@ group. A symlink is written through, as ``cp`` does: the link stays and its file
 content; a dangling link, a loop, and a link another user owns in a shared sticky folder are
 refused. Hard links to a replaced file keep the old content (the rename gives the name a new
 file), as with any editor that saves atomically.
+
+Only a regular file is ever replaced. A device, a FIFO, a socket or a folder in the target's
+place (or at the end of a symlink) is refused with :class:`NotRegularFile`: renaming over
+``/dev/null`` would leave a regular file where the device was, and writing into it in place,
+as ``cp`` does, would make a linter's output depend on what reads the other end of a pipe.
 """
 
 from __future__ import annotations
@@ -23,12 +28,24 @@ import tempfile
 from pathlib import Path
 
 
+class NotRegularFile(OSError):
+    """The target exists and is not a regular file (a device, a FIFO, a socket, a folder)."""
+
+    def __init__(self, target: Path, kind: str) -> None:
+        super().__init__(f"{target} is {kind}, not a regular file; celldose replaces only files")
+        self.target = target
+        self.kind = kind
+
+
 def write_atomic(target: Path, content: bytes, *, force: bool) -> None:
-    """Write ``content`` to ``target``. Raises FileExistsError unless ``force``, and OSError."""
+    """Write ``content`` to ``target``. Raises FileExistsError unless ``force``,
+    :class:`NotRegularFile` when something other than a file is in its place, and OSError."""
     if force and target.is_symlink():
         target = _through_link(target)
     directory = target.parent if str(target.parent) else Path()
     existing = _existing(target)
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        raise NotRegularFile(target, _kind(existing.st_mode))
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     temporary = Path(name)
     try:
@@ -101,6 +118,19 @@ def _existing(target: Path) -> os.stat_result | None:
         return target.stat()
     except FileNotFoundError:
         return None
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "a special file")
 
 
 def _keep_owner(temporary: Path, existing: os.stat_result) -> None:

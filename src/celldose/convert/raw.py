@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from celldose.diagnostics import Severity
 from celldose.model import Administration, ProtocolFields
 from celldose.sources.sheet import Grid, read_sheet
 from celldose.sources.text import Loaded
@@ -77,8 +78,9 @@ def from_grid(grid: Grid) -> RawProtocol | list[str]:
     """The protocol of a table, or the reasons it cannot be carried over exactly."""
     sheet = read_sheet(grid)
     rows = [dict(row.data) for row in sheet.rows()]
-    if sheet.header is None or sheet.problems:
-        return [problem.message for problem in sheet.problems] or ["no table found"]
+    problems = [p for p in sheet.problems if p.rule.severity is not Severity.INFO]
+    if sheet.header is None or problems:  # an info (a recovered row) says how it was read
+        return [problem.message for problem in problems] or ["no table found"]
     fields = dict(sheet.fields)
     ordered = {key: fields.pop(key) for key in PROTOCOL_KEYS if key in fields}
     return RawProtocol({**ordered, **fields}, rows)

@@ -114,7 +114,9 @@ def fix_bytes(
     refusal = _refusal(raw, diagnostics, form)
     if refusal is not None:
         return _skipped(path, refusal) if fixable(diagnostics) else None
-    bom = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""
+    bom = b""
+    while raw.startswith(codecs.BOM_UTF8, len(bom)):  # every BOM decode() left out, kept
+        bom += codecs.BOM_UTF8
     text = decode(raw)
     if not isinstance(text, str):
         return None
@@ -232,7 +234,9 @@ def _refusal(raw: bytes, diagnostics: Sequence[Diagnostic], form: Format) -> str
     check reported, or one it would have (over the size limit, though --select left CD004 out
     of the report); a file in UTF-16 or UTF-32."""
     if not form.editable:
-        return WORKBOOKS_NOT_REWRITTEN
+        if form.name == "xlsx":
+            return WORKBOOKS_NOT_REWRITTEN
+        return f"fixes apply to YAML, CSV and Markdown; {form.label} files are not rewritten"
     blocked = not_read(d.code for d in diagnostics)
     if not blocked and len(raw) > MAX_BYTES:
         blocked = reading_problem([too_large()])

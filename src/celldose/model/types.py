@@ -27,6 +27,7 @@ from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from celldose.diagnostics import describe, quote
 from celldose.model.errors import ErrorType
+from celldose.units.digits import digit_problem
 from celldose.units.format import format_quantity
 from celldose.units.memo import by_identity
 from celldose.units.parse import MAX_TEXT, Amount, AmountSyntaxError, cell_unit, parse_amount
@@ -252,6 +253,13 @@ def to_days(value: object) -> int:
         number = int(value)
     elif isinstance(value, str) and (match := _DAYS.fullmatch(value.strip())):
         digits = match.group(1)
+        problem = digit_problem(digits)
+        if problem is not None:
+            raise PydanticCustomError(
+                ErrorType.INVALID_DAYS,
+                "{text}: {reason}",
+                {"text": _quote(value), "reason": problem},
+            )
         if len(digits) > 1 and digits.startswith("0"):
             raise PydanticCustomError(
                 ErrorType.INVALID_DAYS,

@@ -70,7 +70,8 @@ INPUT_LIMIT = Rule(
     explanation=(
         "celldose refuses files larger than 10 MiB, nested deeper than 64 levels, or holding "
         "more than 200,000 YAML values, before composing them; in a sheet it reads at most 64 "
-        "columns, and a workbook may inflate to at most 64 MiB of XML. These bounds keep a "
+        "columns, and a workbook may inflate to at most 64 MiB of XML; tables nest at most 16 "
+        "deep in a web page. These bounds keep a "
         "hostile file from crashing or exhausting the checker; a real protocol is far below "
         "each."
     ),
@@ -147,7 +148,9 @@ UNREADABLE_CELL = Rule(
         "value only in its first cell; a number formatted as a date is shown as a date; an "
         "error value (#DIV/0!, #REF!) is no number. celldose reports each such cell instead of "
         "reading it as empty or as a wrong number. A formula with a saved value is read by "
-        "that value, and messages about it say that it is a formula."
+        "that value, and messages about it say that it is a formula. In a web page's or Word "
+        "document's table, a position covered by a cell spanning rows or columns, and a cell "
+        "holding a table of its own, are reported the same way: never shifted, never copied."
     ),
     fix="Type the value into the cell, or save the workbook from a program that calculates.",
     bad=Workbook(
@@ -252,6 +255,64 @@ DISPLAYED_VALUE_DIFFERS = Rule(
     example_suffix=".xlsx",
 )
 
+_RUN_HEADER = "Sacroiliitis\n\nRoute of AdministrationDoseTime (Days)Total Cells\n"
+_TABS = "Sacroiliitis\n\nRoute of Administration\tDose\tTime (Days)\tTotal Cells\n"
+
+RECOVERED_ROW = Rule(
+    code="CD015",
+    name="recovered-row",
+    severity=Severity.INFO,
+    summary="A row of pasted text whose columns ran together, and how it was read.",
+    explanation=(
+        "A web page copied as text may lose the separators between a table's cells "
+        "(`Intra-articular/per side50,000,000150,000,000`). celldose finds the header by the "
+        "column names it knows, reads the route's text, and splits the numbers after it by "
+        "the two things the copy kept: thousands grouping (`50,000,000 | 15 | 0,000,000` is "
+        "not valid grouping) and arithmetic (total = dose x days, per side on a per-side "
+        "row). The info says how the row was read, so that the recovery is never silent. "
+        "When no split makes the arithmetic true, the closest is read, the other readings are "
+        "named, and CD301 reports the mismatch. At most 48 characters of run-together "
+        "numbers are split in a row (every split is tried); a longer run is CD004."
+    ),
+    fix="Separate the cells with tabs (or paste the table into a spreadsheet and save CSV).",
+    bad=_RUN_HEADER + "Intra-articular50,000,000150,000,000\n",
+    good=_TABS + "Intra-articular\t50,000,000\t1\t50,000,000\n",
+    example_suffix=".txt",
+)
+
+AMBIGUOUS_ROW = Rule(
+    code="CD016",
+    name="ambiguous-row",
+    severity=Severity.ERROR,
+    summary="A run-together row of pasted text that more than one reading fits.",
+    explanation=(
+        "When several splits of a run-together row have valid thousands grouping and make "
+        "total = dose x days (or state no total to check), nothing tells them apart. celldose "
+        "lists the readings and does not read the row, instead of guessing a dose."
+    ),
+    fix="Separate the cells with tabs, or write the numbers with thousands separators.",
+    bad=_RUN_HEADER + "Intra-articular1011N/A\n",
+    good=_TABS + "Intra-articular\t10\t11\t110\n",
+    example_suffix=".txt",
+)
+
+UNSPLIT_ROW = Rule(
+    code="CD017",
+    name="unsplit-row",
+    severity=Severity.ERROR,
+    summary="A row of pasted text that cannot be split into its columns.",
+    explanation=(
+        "A run-together row whose numbers have no split with valid thousands grouping "
+        "(`5,00,00`), or a row of space-aligned text whose cells do not stand under distinct "
+        "columns of the header, cannot be read without shifting a value into another column. "
+        "celldose reports the row and leaves it out."
+    ),
+    fix="Separate the cells with tabs, or align each cell under its column.",
+    bad=_RUN_HEADER + "Intra-articular5,00,00\n",
+    good=_TABS + "Intra-articular\t50,000\t1\t50,000\n",
+    example_suffix=".txt",
+)
+
 RULES = (
     UNREADABLE_FILE,
     YAML_SYNTAX,
@@ -264,4 +325,7 @@ RULES = (
     UNUSED_SUPPRESSION,
     HIDDEN_CONTENT,
     DISPLAYED_VALUE_DIFFERS,
+    RECOVERED_ROW,
+    AMBIGUOUS_ROW,
+    UNSPLIT_ROW,
 )

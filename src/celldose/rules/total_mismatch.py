@@ -74,6 +74,8 @@ def _fix(cells: PerInjection, days: int) -> str:
     if cells.whole:
         return f"make the total {cells_text(expected)}, or correct the dose, weight or days"
     low, high = math.ceil(cells.low * days), math.floor(cells.high * days)
+    if low > high:
+        return "no whole number of cells lies in that span; correct the dose, weight or days"
     return (
         f"make the total a whole number of cells from {low:,} to {high:,}, or correct the "
         "dose, weight or days"

@@ -37,7 +37,9 @@ applies to their bare numbers."""
 REQUIRED = ("route", "dose", "days", "total")
 """Columns every sheet must have; the first one names the header row."""
 
-_PARENTHESIS = re.compile(r"^(?P<name>[^()]*?)\s*\((?P<inner>[^()]*)\)\s*$")
+_PARENTHESIS = re.compile(r"(?P<name>[^()]*+)\((?P<inner>[^()]*+)\)\s*+$")
+"""``Dose (million cells)``; the name keeps its trailing spaces (a lazy name before ``\\s*`` took
+cubic time on a run of spaces), so it is stripped after the match."""
 _DAY_WORDS = frozenset({"day", "days", "d"})
 
 
@@ -68,7 +70,7 @@ def recognize(header: str) -> Column | str:
     match = _PARENTHESIS.match(text)
     if match is None:
         return "not a known column"
-    name, inner = match.group("name"), match.group("inner").strip()
+    name, inner = match.group("name").rstrip(), match.group("inner").strip()
     field = _ROW_INDEX.get(name)
     if field is None:
         return "not a known column"

@@ -42,6 +42,8 @@ class Document:
     """Why the file could not be read at all (then it holds nothing else)."""
     explicit: bool = True
     """Named on the command line (or by the caller), not found in a folder."""
+    sniffed: bool = False
+    """Standard input without a name: its content chose the format (:mod:`.sniff`)."""
     folder: bool = False
     """A folder met as a file: one that a folder walk could not list (its problem says why)."""
 
@@ -76,14 +78,33 @@ def read_document(path: str, *, explicit: bool = True) -> Document:
     return _decoded(path, form, raw, explicit)
 
 
+STDIN = "<stdin>"
+"""The name standard input is reported under when none is given."""
+
+
 def document_of_bytes(raw: bytes, path: str) -> Document:
-    """Bytes from standard input, reported under ``path`` (whose ending says the format)."""
+    """Bytes from standard input, reported under ``path``: its ending says the format; without
+    a name (:data:`STDIN`), the content does (YAML, pasted text, a web page, a Word document
+    or a workbook)."""
     form = for_path(path)
     if len(raw) > MAX_BYTES:
         return Document(path, form, problem=too_large())
+    if path == STDIN:
+        from celldose.sources.sniff import sniff_binary
+
+        package = sniff_binary(raw)
+        if package is not None:
+            return Document(path, package, raw=raw, sniffed=True)
     if form.binary:
         return Document(path, form, raw=raw)
-    return _decoded(path, form, raw, True)
+    document = _decoded(path, form, raw, True)
+    if path == STDIN and document.text is not None:
+        from celldose.sources.sniff import sniff
+
+        found = sniff(document.text)
+        if found is not form:
+            return Document(path, found, text=document.text, raw=raw, sniffed=True)
+    return document
 
 
 def document_of_text(text: str, path: str) -> Document:
@@ -138,6 +159,7 @@ def _decoded(path: str, form: Format, raw: bytes, explicit: bool) -> Document:
 
 
 __all__ = [
+    "STDIN",
     "Content",
     "Document",
     "document_of_bytes",

@@ -49,3 +49,13 @@ class LineIndex:
 
     def span(self, start: int, end: int) -> Span:
         return Span(*self.locate(start), *self.locate(end))
+
+
+_LINE = re.compile(r"[^\r\n]*+(?:\r\n|\r|\n)|[^\r\n]++$")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their ends, broken at ``\\n``, ``\\r\\n`` or ``\\r`` only, as
+    :class:`LineIndex` counts them (``str.splitlines`` also breaks at U+2028, form feeds and
+    more)."""
+    return _LINE.findall(text)

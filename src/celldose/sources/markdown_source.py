@@ -3,7 +3,9 @@
 A page may hold prose, headings and several tables. Each table whose header names a route is a
 protocol, named by the nearest heading above it. Lines above a table of the form
 ``Condition: Sacroiliitis`` (bold or as a list item) may state protocol fields; other prose is
-left alone. A ``\\|`` inside a cell is a literal pipe.
+left alone. A ``\\|`` inside a cell is a literal pipe. What an HTML comment (``<!-- ... -->``)
+holds is not shown, so it is not read: a table inside one is no protocol (an unclosed comment
+runs to the end of the page, as in CommonMark).
 """
 
 from __future__ import annotations
@@ -15,19 +17,22 @@ from collections.abc import Iterator
 from celldose.rules import reading
 from celldose.sources.csv_source import MAX_COLUMNS
 from celldose.sources.lines import LineIndex
+from celldose.sources.lines import split_lines as _split
 from celldose.sources.problems import SourceProblem
 from celldose.sources.sheet import Cell, Grid, Row, is_header
 
-_SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>.+?)(?:\s+#+)?\s*$")
-"""An ATX heading; a closing run of ``#`` counts only after a space (``# C#`` is "C#")."""
+# Possessive runs (*+) and a heading cut in Python: a line of 60,000 spaces took 25 s when two
+# patterns in a row could share its spaces (issue 17).
+_SEPARATOR = re.compile(r"\s*+\|?\s*+:?-++:?\s*+(?:\|\s*+:?-++:?\s*+)*+\|?\s*+$")
+_HEADING = re.compile(r"\s{0,3}#{1,6}(?=\s)")
+"""The start of an ATX heading; :func:`_heading` reads its title."""
 _PIPE = re.compile(r"(?<!\\)\|")
 _FENCE = re.compile(r"^\s{0,3}(?P<mark>`{3,}|~{3,})")
 
 
 def markdown_grids(text: str, name: str) -> list[Grid]:
     """The tables of ``text`` that have a route column, each with the lines above it."""
-    lines = _split(text)
+    lines = _uncommented(_split(text))
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line))
@@ -46,9 +51,9 @@ def markdown_grids(text: str, name: str) -> list[Grid]:
                 fence = None
             number += 1
             continue
-        heading = _HEADING.match(lines[number])
-        if heading:
-            title = heading.group("title")
+        heading = _heading(lines[number])
+        if heading is not None:
+            title = heading
         header = _table_cells(lines[number], offsets[number], index)
         if (
             header is not None
@@ -129,7 +134,55 @@ def _table_cells(line: str, offset: int, index: LineIndex) -> list[Cell] | None:
     return cells[: MAX_COLUMNS + 1] if cut else cells
 
 
-def _split(text: str) -> list[str]:
-    """Lines ended by ``\\n``, ``\\r\\n`` or ``\\r`` only, as :class:`LineIndex` counts them
-    (``str.splitlines`` also breaks at U+2028, form feeds and more)."""
-    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
+def _uncommented(lines: list[str]) -> list[str]:
+    """The lines with what HTML comments hold blanked out (spaces keep every offset), except
+    inside a fenced code block, where ``<!--`` is text."""
+    out: list[str] = []
+    fence: str | None = None
+    inside = False
+    for line in lines:
+        if not inside:
+            opener = _FENCE.match(line)
+            if fence is not None or opener:
+                mark = opener.group("mark") if opener else ""
+                if fence is None:
+                    fence = mark[0] * len(mark)
+                elif mark.startswith(fence):
+                    fence = None
+                out.append(line)
+                continue
+        kept: list[str] = []
+        at = 0
+        while at < len(line):
+            if inside:
+                close = line.find("-->", at)
+                stop = len(line) if close < 0 else close + 3
+                kept.append(_blank(line[at:stop]))
+                inside = close < 0
+            else:
+                start = line.find("<!--", at)
+                stop = len(line) if start < 0 else start
+                kept.append(line[at:stop])
+                inside = start >= 0
+            at = stop
+        out.append("".join(kept))
+    return out
+
+
+def _blank(part: str) -> str:
+    """Spaces for each character, and the line break kept."""
+    body = part.rstrip("\r\n")
+    return " " * len(body) + part[len(body) :]
+
+
+def _heading(line: str) -> str | None:
+    """The title of an ATX heading line, or None. A closing run of ``#`` counts only after a
+    space (``# C#`` is "C#")."""
+    start = _HEADING.match(line)
+    if start is None:
+        return None
+    title = line[start.end() :].strip()
+    unclosed = title.rstrip("#")
+    if unclosed and unclosed != title and unclosed[-1].isspace():
+        title = unclosed.rstrip()
+    return title or None

@@ -37,10 +37,12 @@ from celldose.units.separators import Convention, ambiguous, evidence, readings,
 
 MAX_PREAMBLE_ROWS = 50
 """Rows searched for the header; a sheet whose table starts lower is not a protocol sheet."""
-_BARE_NUMBER = re.compile(r"^\s*[+\-\u2212]?\d[\d.,'\u2019\u00a0\u202f\u2009 ]*\s*$")
-_LABEL_VALUE = re.compile(
-    r"^\s*[-*]?\s*\**(?P<label>[^:*|]{1,60}?)\**\s*:\s*\**(?P<value>.+?)\**\s*$"
-)
+# Possessive runs (``*+``): a run of spaces is read once, never re-split between two patterns
+# that both match spaces (quadratic time on a long run, issue 17).
+_BARE_NUMBER = re.compile(r"\s*+[+\-\u2212]?\d[\d.,'\u2019\u00a0\u202f\u2009 ]*+\s*+$")
+_LABEL = re.compile(r"\s*+[-*]?\s*+\**+(?P<label>[^:*|]{1,60}+)\**+\s*+:")
+"""``**Condition:**`` up to its colon; the value after it is cut in Python (a lazy value before
+``\\s*$`` rescans trailing spaces at every step)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,11 +387,11 @@ def _preamble(sheet: Sheet, row: list[Cell]) -> None:
     if _declares_mark(sheet, label, value):
         return
     if value is None:  # "Condition: Sacroiliitis" in one cell, or a title
-        match = _LABEL_VALUE.match(label.text)
-        if match is None or protocol_field(match.group("label")) is None:
+        pair = _label_value(label.text)
+        if pair is None or protocol_field(pair[0]) is None:
             return
-        name = protocol_field(match.group("label"))
-        text = match.group("value").strip()
+        name = protocol_field(pair[0])
+        text = pair[1].strip()
     else:
         name = protocol_field(label.text)
         text = value.text.strip()
@@ -425,6 +427,21 @@ def _preamble(sheet: Sheet, row: list[Cell]) -> None:
         sheet.problems.append(_displayed(sheet.grid, value))
 
 
+def _label_value(text: str) -> tuple[str, str] | None:
+    """``Condition: Sacroiliitis`` (bold, or as a list item) as its label and value, or None.
+    The value is one line, without the bold marks around it."""
+    match = _LABEL.match(text)
+    if match is None:
+        return None
+    rest = text[match.end() :]
+    value = rest.strip()
+    if "\n" in value or rest.count("\n") == len(rest):  # one line, and something after ":"
+        return None
+    if value.strip("*"):
+        value = value.lstrip("*").rstrip().rstrip("*")
+    return match.group("label").rstrip(), value
+
+
 _MARKS = {"point": Convention.POINT, ".": Convention.POINT, "comma": Convention.COMMA}
 _MARKS[","] = Convention.COMMA
 
@@ -433,10 +450,10 @@ def _declares_mark(sheet: Sheet, label: Cell, value: Cell | None) -> bool:
     """``Decimal mark | point`` (or ``comma``) above the table: no column is guessed."""
     text = label.text.strip()
     if value is None:
-        match = _LABEL_VALUE.match(text)
-        if match is None:
+        pair = _label_value(text)
+        if pair is None:
             return False
-        text, mark = match.group("label"), match.group("value")
+        text, mark = pair
     else:
         mark = value.text
     if " ".join(text.lower().split()) != "decimal mark":

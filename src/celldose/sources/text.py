@@ -99,7 +99,9 @@ def decode(raw: bytes) -> str | SourceProblem:
         return _not_text(body[: exc.start].decode(encoding, errors="replace"), why)
     if "\x00" in text:
         return _binary(text)
-    return text
+    # A second BOM (a file saved twice by a tool that adds one) is as invisible as the first;
+    # the YAML parser skips it without counting it, which put every column one to the left.
+    return text.lstrip("\ufeff")
 
 
 def _binary(text: str) -> SourceProblem:

@@ -53,15 +53,30 @@ def _symbol(units: UnitsContainer) -> str:
     return f"{registry().Unit(units):~}"
 
 
+MAX_PLACES = 40
+"""Decimal places written out exactly; a fraction that needs more is shown as one (1/3)."""
+
+
+def exact_decimal(value: Fraction, *, grouping: bool = False) -> str | None:
+    """``value`` as an exact decimal (``0.000001``, ``69,853,224.98``), or None when it has no
+    finite one within :data:`MAX_PLACES` places."""
+    denominator, twos, fives = value.denominator, 0, 0
+    while denominator % 2 == 0:
+        denominator, twos = denominator // 2, twos + 1
+    while denominator % 5 == 0:
+        denominator, fives = denominator // 5, fives + 1
+    places = max(twos, fives)
+    if denominator != 1 or places > MAX_PLACES:
+        return None
+    whole, rest = divmod(abs(value.numerator) * 10**places // value.denominator, 10**places)
+    sign = "-" if value < 0 else ""
+    number = f"{whole:,}" if grouping else str(whole)
+    return f"{sign}{number}.{rest:0{places}d}" if places else f"{sign}{number}"
+
+
 def _decimal(value: Fraction) -> str:
     """An exact decimal when the fraction has one (70.5), else a fraction (1/3)."""
-    for places in range(1, 13):
-        scaled = value * 10**places
-        if scaled.denominator == 1:
-            whole, rest = divmod(abs(scaled.numerator), 10**places)
-            sign = "-" if value < 0 else ""
-            return f"{sign}{whole}.{rest:0{places}d}"
-    return str(value)
+    return exact_decimal(value) or str(value)
 
 
 def format_quantity(quantity: pint.Quantity[int], *, grouping: bool = True) -> str:

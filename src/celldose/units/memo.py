@@ -5,6 +5,11 @@ Rules ask what unit a value is in (``cell``? per kg?) several times for every ro
 plain cache lookup costs about as much as the question. Counts share a few container objects
 (the parser builds one per unit word), so the answer is looked up by ``id`` first; the entry
 keeps its container alive, so an ``id`` is never reused while its answer is remembered.
+
+Threads may share a memo without a lock: each step is one dict operation (atomic under the
+GIL), an entry is checked against its own container before it is used, and two threads that
+miss at once both compute the same answer (a pure function of the container). What must never
+be built twice is the registry the containers come from; see :mod:`celldose.once`.
 """
 
 from __future__ import annotations

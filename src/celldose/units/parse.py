@@ -27,6 +27,9 @@ Decisions a user may trip over, each one refused rather than guessed:
   (``50.000.000``) can only be grouping and are read as such.
 * Groups after the first have exactly three digits; the first has one to three.
 * A leading zero (``010``) is an error: YAML 1.1 reads it as octal 8.
+* Digits are ASCII, or full-width (``５０``), one kind per number; a digit of another script
+  (``১৪``, Bengali, looks like 14 and ``1৪`` like 18) is an error that names its code point
+  (see :mod:`celldose.units.digits`).
 * Exponents beyond ±30 and texts longer than 120 characters are errors, found in
   microseconds (``1e400`` never becomes infinity; ``10**10**10`` is never evaluated).
 
@@ -42,6 +45,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from celldose.units.digits import digit_problem
 from celldose.units.registry import registry
 
 if TYPE_CHECKING:
@@ -55,17 +59,19 @@ _MINUS = "-\u2212"  # ASCII hyphen-minus and the typographic minus sign
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
 _GROUP_SEPARATORS = ",'\u2019 \u00a0\u202f\u2009"  # comma, apostrophes, spaces (incl. no-break)
 
-_SIGN = re.compile(r"\s*([+\-\u2212])?\s*")
+# Texts are at most MAX_TEXT long; the runs are possessive (*+) all the same, so that no run of
+# spaces is ever re-split between two patterns (tests/test_regex_budget.py).
+_SIGN = re.compile(r"\s*+([+\-\u2212])?\s*+")
 _TEN_POWER = re.compile(
     r"10(?:\s*(?:\^|\*\*)\s*(?P<pow>[+\-\u2212]?\d{1,6})|(?P<sup>[⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,6}))"
 )
 # Digit runs joined by single separator characters; validated by _read_mantissa.
 _MANTISSA = re.compile(r"\d+(?:[.,'\u2019\u00a0\u202f\u2009 ]\d+)*")
 _EXPONENT = re.compile(r"[eE](?P<exp>[+\-\u2212]?\d{1,6})(?![A-Za-z])")
-_TIMES = re.compile(r"\s*[xX×*·]\s*(?=10)")
+_TIMES = re.compile(r"\s*+[xX×*·]\s*+(?=10)")
 # Size words in any case; single letters only as written (lowercase m would be milli).
 _SIZE = re.compile(
-    r"\s*(?P<size>(?i:thousands?|millions?|billions?|mio|mn|bn)|k|K|MM|M)(?![A-Za-z])"
+    r"\s*+(?P<size>(?i:thousands?|millions?|billions?|mio|mn|bn)|k|K|MM|M)(?![A-Za-z])"
 )
 _SIZES: dict[str, int] = {
     "thousand": 10**3,
@@ -78,7 +84,9 @@ _SIZES: dict[str, int] = {
     "billion": 10**9,
     "bn": 10**9,
 }
-_UNIT = re.compile(r"[A-Za-zµμ]+(?:\s*(?:/|\bper\b)\s*[A-Za-zµμ]+)?")
+_UNIT = re.compile(r"[A-Za-zµμ]++(?:\s*+(?:/|\bper\b)\s*+[A-Za-zµμ]++)?")
+_PER = re.compile(r"(?<!\s)\s*+(?:/|\bper\b)\s*+")  # starts where a run of spaces starts
+_MARK = re.compile(r"[.,'\u2019\u00a0\u202f\u2009 ]")
 
 
 class AmountSyntaxError(ValueError):
@@ -117,6 +125,9 @@ def _parse_cached(text: str) -> Amount:
         raise AmountSyntaxError(text, "empty: expected a number such as 50,000,000")
     if stripped.isdigit() and stripped.isascii():  # the common spelling, on a fast path
         return Amount(Fraction(_plain_integer(stripped, text)), cell_unit())
+    problem = digit_problem(stripped)
+    if problem is not None:
+        raise AmountSyntaxError(text, problem)
     return _parse(stripped, text)
 
 
@@ -173,7 +184,7 @@ def _plain_integer(digits: str, text: str) -> int:
 
 def _read_mantissa(m: str, text: str, *, exponent_follows: bool) -> Fraction:
     """Validate digit groups and separators; return the exact value."""
-    runs = re.split(r"[.,'\u2019\u00a0\u202f\u2009 ]", m)
+    runs = _MARK.split(m)
     seps = [c for c in m if not c.isdigit()]
     if not seps:
         return Fraction(_plain_integer(m, text))
@@ -238,7 +249,7 @@ def _ten_to(exp_text: str, text: str) -> Fraction:
 def _unit(rest: str, text: str) -> PlainUnit:
     if not _UNIT.fullmatch(rest):
         raise AmountSyntaxError(text, f"unexpected {rest!r} after the number")
-    return _lookup_unit(re.sub(r"\s*(?:/|\bper\b)\s*", "/", rest))
+    return _lookup_unit(_PER.sub("/", rest))
 
 
 @lru_cache(maxsize=256)

@@ -1,16 +1,18 @@
 """The one unit registry.
 
-Built once, lazily, from ``cells.txt`` beside this module. pint's on-disk cache
-(``cache_folder``) is deliberately not enabled: it unpickles files, so anyone who can write
-that folder could run code in the user's process.
+Built once, lazily, from ``cells.txt`` beside this module, under a lock: threads that ask for
+it first at the same moment get the same registry (two registries' units cannot be compared).
+pint's on-disk cache (``cache_folder``) is deliberately not enabled: it unpickles files, so
+anyone who can write that folder could run code in the user's process.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
+
+from celldose.once import once
 
 if TYPE_CHECKING:
     import pint
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
 DEFINITIONS = "cells.txt"
 
 
-@cache
+@once
 def registry() -> pint.UnitRegistry[Any]:
     """Return the process-wide registry (the only mutable global celldose keeps)."""
     import pint  # imported here: pint costs ~150 ms to import and not every command needs it
@@ -46,7 +48,7 @@ def quantity(magnitude: object, units: UnitsContainer) -> pint.Quantity[Any]:
     return _maker()(magnitude, units)
 
 
-@cache
+@once
 def _maker() -> Callable[[object, UnitsContainer], pint.Quantity[Any]]:
     build = registry().Quantity
     probe = build(1, registry().parse_units("cell")._units)

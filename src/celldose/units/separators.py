@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-_NUMBER = re.compile(r"\s*[+\-\u2212]?\s*(\d[\d.,]*\d|\d)")
+_NUMBER = re.compile(r"\s*+[+\-\u2212]?\s*+(\d[\d.,]*\d|\d)")  # possessive: linear on spaces
 """The digits and marks an amount starts with (grouping by spaces and apostrophes is neutral)."""
 
 
