@@ -29,7 +29,6 @@ USED = {
     "celldose.sources.markdown_source._HEADING": "match",
     "celldose.sources.markdown_source._PIPE": "finditer",
     "celldose.sources.markdown_source._FENCE": "match",
-    "celldose.sources.markdown_source._LINE": "findall",
     "celldose.sources.sheet._BARE_NUMBER": "match",
     "celldose.sources.sheet._LABEL": "match",
     "celldose.sources.columns._PARENTHESIS": "match",
@@ -60,6 +59,27 @@ USED = {
     "celldose.formatters.fhir_outcome._FORBIDDEN": "sub",
     "celldose.formatters.junit._FORBIDDEN": "sub",
     "celldose.formatters.html._UNSAFE": "sub",
+    "celldose.sources.lines._LINE": "findall",
+    "celldose.sources.docx_source._HEADING": "match",
+    "celldose.sources.run_together._COUNT": "fullmatch",
+    "celldose.sources.run_together._DAYS": "fullmatch",
+    "celldose.sources.run_together._LETTER": "search",
+    "celldose.sources.run_together._TAIL": "fullmatch",
+    "celldose.sources.sniff._PAGE": "search",
+    "celldose.sources.sniff._YAML_KEY": "search",
+    "celldose.sources.table_build._EXPONENT": "fullmatch",
+    "celldose.sources.table_build._POWER_BASE": "search",
+    "celldose.sources.text_rows.GAP": "finditer",
+    "celldose.sources.text_rows._SEPARATOR": "match",
+    "celldose.sources.text_table.GAP": "split",
+    "celldose.sources.text_table._CONDITION": "match",
+    "celldose.sources.text_table._FIELD_LINE": "match",
+}
+
+BOUNDED = {
+    # Patterns the code applies only to text it has cut to a length first: probed at that length.
+    "celldose.sources.text_table._CONDITION": 60,  # a title: text_table._TITLE_CHARS
+    "celldose.sources.run_together._TAIL": 1000,  # a run-together row: run_together.MAX_ROW
 }
 
 # Runs that patterns like to share between two quantifiers, each ended by a character that
@@ -115,7 +135,8 @@ def probe_patterns(strings: list[str]) -> list[tuple[float, str]]:
         module, name = qualified.rsplit(".", 1)
         pattern: re.Pattern[str] = getattr(importlib.import_module(module), name)
         apply = getattr(pattern, method)
-        for text in strings:
+        bound = BOUNDED.get(qualified)
+        for text in strings if bound is None else [t[:bound] for t in strings]:
             if method == "sub":
                 seconds = timed(lambda: apply("", text))  # noqa: B023 - called at once
             elif method in ("finditer",):

@@ -44,7 +44,7 @@ _CONDITION = re.compile(
     r"|(?:stem\s+cells?(?:\s+therapy)?|mscs?)\s+(?:for|and)\s+(?P<after>.+?))$",
     re.IGNORECASE,
 )
-_FIELD_LINE = re.compile(r"^\s*[-*]?\s*\**(?P<label>[^:*|]{1,60}?)\**\s*:")
+_FIELD_LINE = re.compile(r"^\s*+[-*]?\s*+\**+(?P<label>[^:*|]{1,60}?)\**+\s*+:")
 
 
 def text_grids(text: str, name: str) -> list[Grid]:
@@ -172,7 +172,10 @@ def _condition(page: Page, table: TextTable) -> Iterator[Row]:
 def condition_in_title(title: str) -> str | None:
     """The condition a title names plainly: ``Sacroiliitis and Stem Cells``, ``Stem Cell
     Therapy for Knee Osteoarthritis``; None for any other title."""
-    match = _CONDITION.match(title.strip())
+    title = title.strip()
+    if len(title) > _TITLE_CHARS:  # not a title; and the pattern is applied to short text only
+        return None
+    match = _CONDITION.match(title)
     if match is None:
         return None
     return (match.group("before") or match.group("after")).strip() or None
