@@ -91,11 +91,17 @@ def _in_parallel(
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
     chunk = max(1, len(files) // (workers * 8))
     results: list[FileResult] = []
+    # Ctrl-C is held back while the pool starts: a worker forked meanwhile would raise
+    # KeyboardInterrupt before its initializer ran, and Pool() itself, interrupted halfway,
+    # leaves the workers it started running. Held back, not lost: it arrives in the try below.
+    blocked = _hold_interrupts()
     try:
         pool = context.Pool(workers, initializer=_ignore_interrupts)
     except (OSError, NotImplementedError):  # no process pool here (no semaphores, a sandbox)
+        _release_interrupts(blocked)
         return _in_sequence(files, suppress, False, progress)
     try:
+        _release_interrupts(blocked)
         # imap yields the results in the files' order, each as soon as it and those before it
         # are done: the progress follows the chunks without changing the order.
         for result in pool.imap(partial(check_file, suppress=suppress), files, chunksize=chunk):
@@ -114,6 +120,20 @@ def _in_parallel(
     finally:
         pool.join()
     return results
+
+
+def _hold_interrupts() -> bool:
+    """Block SIGINT in this thread (the workers and the pool's threads inherit the mask);
+    whether it was blocked here, to be released by :func:`_release_interrupts`."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no signal masks
+        return False
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    return signal.SIGINT not in held
+
+
+def _release_interrupts(blocked: bool) -> None:
+    if blocked:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _ignore_interrupts() -> None:
