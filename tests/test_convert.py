@@ -108,7 +108,12 @@ DOSES: list[tuple[str, int | None]] = [
     ("50 million mL", None),
     ("1 million cells/kg", None),
     ("N/A", None),
+    ("5-6 × 10^7", None),  # noqa: RUF001 - a range, read at both ends
+    ("0.6\u20131.8 × 10^8 cells", None),  # noqa: RUF001
+    ("2, 5, 10 × 10^6/kg", None),  # noqa: RUF001 - several doses: an error that converts as written
 ]
+DAYS = [(1, 1), (2, 2), (5, 5), ("Twice", 2), ("twice a week for 4 weeks", 8)]
+DAYS += [("every other day x 3", 3), ("once a month, total 3 times", 3), ("twice a week", 0)]
 ROUTES = [
     "Intra-articular/per side",
     "IV",
@@ -135,11 +140,18 @@ def protocols(draw: st.DrawFn) -> str:
     cells = 0
     for _ in range(draw(st.integers(min_value=1, max_value=5))):
         dose, value = draw(st.sampled_from(DOSES))
-        days = draw(st.integers(min_value=1, max_value=5))
-        row = [f"route: {q(draw(st.sampled_from(ROUTES)))}", f"dose: {q(dose)}", f"days: {days}"]
+        written_days, days = draw(st.sampled_from(DAYS))
+        row = [f"route: {q(draw(st.sampled_from(ROUTES)))}", f"dose: {q(dose)}"]
+        days_key = (
+            "schedule" if not isinstance(written_days, int) and draw(st.booleans()) else "days"
+        )
+        row.append(f"{days_key}: {q(str(written_days))}")
+        sites_key, sites = draw(st.sampled_from([(None, 1), (None, 1), ("sites", 4), ("vials", 2)]))
+        if sites_key:
+            row.append(f"{sites_key}: {sites}")
         totals = ["N/A", "", "50,000,000"]
         if value is not None:
-            right = value * days
+            right = value * days * sites
             cells += right
             totals = [f"{right:,}", f"{right} cells", f"{right + 1_000_000:,}", f"{2 * right:,}"]
             totals += ["N/A", ""]

@@ -35,12 +35,16 @@ def test_schema_names_every_field_and_forbids_unknown_keys() -> None:
         "route",
         "dose",
         "days",
+        "schedule",
         "total",
         "per_side",
         "laterality",
         "product",
         "volume",
         "concentration",
+        "sites",
+        "vials",
+        "discs",
         "notes",
     }
     assert row["additionalProperties"] is False

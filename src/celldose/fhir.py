@@ -39,10 +39,12 @@ what a Myers' cocktail is), the row's notes as its ``description``, and one ``Do
     prints as the exact decimal: no digit is ever lost. Omitted when the dose is missing or N/A,
     and on a row that delivers no cells (an adjunct, or a product such as exosomes) when the
     dose counts cells: such a row carries no cell dose; its own amount (``500 mg``) is exported,
-    uncoded.
+    uncoded. A range of doses is ``doseRange`` (low and high, each such a quantity).
 ``timing``
     ``repeat.count`` = the number of dosing days, and nothing else: a sheet's ``days`` says how
-    many, not how often, so no daily frequency, period or span is invented.
+    many, not how often, so no daily frequency, period or span is invented. A schedule in
+    words gets only the timing its words state (:mod:`celldose.fhir_timing`): twice a week for
+    4 weeks is frequency 2 per 1 wk, boundsDuration 4 wk, count 8.
 ``quantity`` (of the ActivityDefinition)
     What the row delivers over its days, counting both sides of a bilateral per-side row:
     the sheet's total times the sides its laterality says. Omitted where that is not known (a
@@ -76,9 +78,11 @@ from typing import Final
 import pint
 
 from celldose.cells import non_cell
+from celldose.fhir_timing import schedule_text, schedule_timing
 from celldose.model import Administration, Laterality, Protocol
 from celldose.model.types import is_cells
 from celldose.units.format import format_quantity, unit_name
+from celldose.units.ranges import QuantityRange
 from celldose.vocabulary import (
     SNOMED,
     RouteKind,
@@ -286,7 +290,10 @@ class _Row:
         instructions = self.instructions()
         if instructions:
             dosage["additionalInstruction"] = [{"text": text} for text in instructions]
-        dosage["timing"] = {"repeat": {"count": self.row.days}}
+        days = self.row.days
+        dosage["timing"] = (
+            {"repeat": {"count": days}} if isinstance(days, int) else schedule_timing(days)
+        )
         site = self.site()
         if site is not None:
             dosage["site"] = site
@@ -294,6 +301,9 @@ class _Row:
         dose = self.row.dose
         if isinstance(dose, pint.Quantity) and not (self.non_cell and is_cells(dose)):
             dosage["doseAndRate"] = [{"doseQuantity": _amount(dose).json()}]
+        elif isinstance(dose, QuantityRange) and not self.non_cell:
+            low, high = (_amount(end).json() for end in (dose.low, dose.high))
+            dosage["doseAndRate"] = [{"doseRange": {"low": low, "high": high}}]
         return dosage
 
     def route(self) -> JSONObject:
@@ -335,9 +345,15 @@ class _Row:
         per_side = " per side" if row.per_side else ""
         if isinstance(row.dose, pint.Quantity):
             dose = _amount(row.dose).text + per_side
+        elif isinstance(row.dose, QuantityRange):
+            dose = _range_text(row.dose) + per_side
         else:
             dose = "no cell dose (N/A)" if row.dose is not None else "dose not stated"
-        parts = [f"{dose}, on {_days(row.days)}"]
+        days = row.days
+        given = f"on {_days(days)}" if isinstance(days, int) else schedule_text(days)
+        if row.per_session > 1:
+            given = f"at each of {row.per_session} {_site_word(row)}, {given}"
+        parts = [f"{dose}, {given}"]
         if row.per_side or row.laterality is not None:
             parts.append(_sides_text(row.laterality))
         if row.volume is not None:
@@ -368,6 +384,8 @@ class _Row:
 
     def total_text(self) -> str:
         row = self.row
+        if isinstance(row.total, QuantityRange):
+            return f"total {_range_text(row.total)}" + (" per side" if row.per_side else "")
         if not isinstance(row.total, pint.Quantity):
             return "total N/A (no cells)" if row.total is not None else "total not stated"
         text = f"total {_amount(row.total).text}"
@@ -408,6 +426,14 @@ class _Row:
         if row.per_side and not has_sides(row.route):
             found.append("The route has no sides: the per-side dose is not doubled.")
         return found
+
+
+def _site_word(row: Administration) -> str:
+    return "vials" if row.vials else "discs" if row.discs else "sites"
+
+
+def _range_text(value: QuantityRange) -> str:
+    return f"{_amount(value.low).text} to {_amount(value.high).text}"
 
 
 def _days(days: int) -> str:

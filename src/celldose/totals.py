@@ -48,7 +48,7 @@ class RowCells:
         """(exact, lowest, highest) cells over the row's days and sides; None if unknown."""
         if self.cells is None:
             return None
-        times = self.row.days * self._sides(default_sides)
+        times = self.row.injections * self._sides(default_sides)
         return self.cells.exact * times, self.cells.low * times, self.cells.high * times
 
 
@@ -118,6 +118,6 @@ def row_cells(
     """A row's cells; ``product`` is the protocol's, for a row that names none."""
     delivers = delivers_cells(row.route, row.product or product)
     cells = cells_per_injection(row, weight)
-    total = cells.exact * row.days if cells is not None else None
+    total = cells.exact * row.injections if cells is not None else None
     per_side = total.numerator if total is not None and total.denominator == 1 else None
     return RowCells(row, delivers, per_side, cells)

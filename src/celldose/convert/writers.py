@@ -25,12 +25,16 @@ HEADERS = {
     "route": "Route of Administration",
     "dose": "Dose",
     "days": "Time (Days)",
+    "schedule": "Schedule",
     "total": "Total Cells",
     "per_side": "Per side",
     "laterality": "Laterality",
     "product": "Product",
     "volume": "Volume",
     "concentration": "Concentration",
+    "sites": "Sites",
+    "vials": "Vials",
+    "discs": "Discs",
     "notes": "Notes",
 }
 LABELS = {

@@ -279,10 +279,10 @@ def _protocol(
     headers = "".join(f'<th scope="col">{_e(header)}</th>' for _, header, _ in _COLUMNS)
     rows = ['<table class="rows">', f'<thead><tr><th scope="col">#</th>{headers}</tr></thead>']
     rows.append("<tbody>")
-    cells = protocol_cells(protocol)
+    cells, weight = protocol_cells(protocol), protocol.patient_weight
     by_row = _by_row(diagnostics)
     for index, row in enumerate(cells.rows):
-        texts = dict(zip((key for key, _, _ in _COLUMNS), show_row(row), strict=True))
+        texts = dict(zip((key for key, _, _ in _COLUMNS), show_row(row, weight), strict=True))
         by_column: dict[str, list[Diagnostic]] = {}
         for d in at(by_row.get(index, ())):
             field = d.pointer[2] if len(d.pointer) > 2 else None

@@ -7,14 +7,18 @@ Every text from the file (the protocol's name, routes, the path) is escaped
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import pint
 
+from celldose import escape
 from celldose.doses import cells_text
-from celldose.escape import shown
 from celldose.model import NA, Administration, Protocol
+from celldose.model.schedule import Schedule
+from celldose.rules.range_totals import compare, involves_range, shown
 from celldose.totals import CellSum, RowCells, protocol_cells
 from celldose.units.format import format_quantity, unit_name
+from celldose.units.ranges import QuantityRange
 from celldose.vocabulary import classify
 
 _HEADERS = ("route", "dose", "days", "sides", "total (written)", "total (computed)", "")
@@ -23,9 +27,12 @@ _HEADERS = ("route", "dose", "days", "sides", "total (written)", "total (compute
 def render(protocol: Protocol, path: str) -> str:
     cells = protocol_cells(protocol)
     total = cells.sum
-    rows = [tuple(shown(cell) for cell in table_row(r)) for r in cells.rows]
+    rows = [
+        tuple(escape.shown(cell) for cell in table_row(r, protocol.patient_weight))
+        for r in cells.rows
+    ]
     widths = [max(len(line[i]) for line in (_HEADERS, *rows)) for i in range(len(_HEADERS))]
-    lines = [f"{shown(protocol.name)} ({shown(path)})", ""]
+    lines = [f"{escape.shown(protocol.name)} ({escape.shown(path)})", ""]
     for line in (_HEADERS, *rows):
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
     lines += ["", summary(cells.rows, total.low, total.high, total.complete)]
@@ -46,18 +53,51 @@ def total_verdict(written: pint.Quantity[int], total: CellSum) -> str:
     return "ok" if matches else "MISMATCH"
 
 
-def table_row(cells: RowCells) -> tuple[str, ...]:
+def table_row(cells: RowCells, weight: pint.Quantity[Any] | None = None) -> tuple[str, ...]:
     row = cells.row
+    if involves_range(row):
+        return _range_row(cells, weight)
     computed = "-" if not cells.delivers_cells else _computed(row, cells)
     return (
         _route(row),
         _value(row.dose),
-        str(row.days),
+        days_text(row),
         _sides(row),
         _value(row.total),
         computed,
         _verdict(row, cells),
     )
+
+
+def _range_row(cells: RowCells, weight: pint.Quantity[Any] | None) -> tuple[str, ...]:
+    """A row whose dose or total is a range: both ends computed (rules/range_totals.py)."""
+    row = cells.row
+    comparison = compare(row, weight) if cells.delivers_cells else None
+    computed = comparison.computed if comparison is not None else None
+    verdict = "no cells" if not cells.delivers_cells else "not checked"
+    if comparison is not None:
+        verdict = "ok" if comparison.agrees else ("MISMATCH" if computed else "see check")
+    days = days_text(row)
+    side = " per side" if row.per_side and computed else ""
+    return (
+        _route(row),
+        _value(row.dose),
+        days,
+        _sides(row),
+        _value(row.total),
+        (computed or "?") + side if cells.delivers_cells else "-",
+        verdict,
+    )
+
+
+def days_text(row: Administration) -> str:
+    """``2``, ``twice a week for 4 weeks → 8 administrations``, with ``(4 vials each)``."""
+    days = row.days.reading if isinstance(row.days, Schedule) else str(row.days)
+    for key in ("sites", "vials", "discs"):
+        count = getattr(row, key)
+        if count is not None:
+            return f"{days} ({count} {key if count != 1 else key.removesuffix('s')} each)"
+    return days
 
 
 def _route(row: Administration) -> str:
@@ -70,6 +110,8 @@ def _route(row: Administration) -> str:
 
 
 def _value(value: pint.Quantity[int] | object) -> str:
+    if isinstance(value, QuantityRange):
+        return shown(value)
     if isinstance(value, pint.Quantity):
         return format_quantity(value)
     return "N/A" if value is NA else "-"
@@ -111,11 +153,15 @@ def summary(
 ) -> str:
     if not complete:
         return (
-            "Total cells: unknown (a row's dose is per kg without a patient_weight, or "
+            "Total cells: unknown (a row's dose is per kg without a patient_weight, a range, or "
             "missing; no weight is assumed)"
         )
     per_side = sum(
-        (r.cells.exact * r.row.days for r in rows if r.delivers_cells and r.cells is not None),
+        (
+            r.cells.exact * r.row.injections
+            for r in rows
+            if r.delivers_cells and r.cells is not None
+        ),
         Fraction(0),
     )
     all_sides = cells_text(low) if low == high else (

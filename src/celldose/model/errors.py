@@ -16,4 +16,8 @@ class ErrorType(StrEnum):
     NON_POSITIVE_COUNT = "non-positive-count"
     NOT_A_CELL_COUNT = "not-a-cell-count"
     INVALID_DAYS = "invalid-days"
+    UNCOUNTABLE_SCHEDULE = "uncountable-schedule"
+    SEVERAL_DOSES = "several-doses"
+    MEAN_AND_SPREAD = "mean-and-spread"
+    INVALID_SITES = "invalid-sites"
     INVALID_MEASURE = "invalid-measure"

@@ -25,6 +25,8 @@ from pydantic_core import PydanticCustomError
 from celldose.cells import non_cell
 from celldose.diagnostics import quote
 from celldose.model.errors import ErrorType
+from celldose.model.schedule import schedule_as_days
+from celldose.model.sites import SITE_FIELDS, sites_from_dose, to_sites
 from celldose.model.types import (
     NA,
     CellCount,
@@ -38,9 +40,11 @@ from celldose.model.types import (
     Volume,
     Weight,
     is_cells,
+    to_days,
     to_dose,
     what_unit,
 )
+from celldose.units.ranges import QuantityRange
 from celldose.vocabulary import RouteKind, classify, has_sides, split_per_side
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
@@ -110,7 +114,19 @@ class Administration(BaseModel):
             "500 mg."
         ),
     )
-    days: Days = Field(description="Number of dosing days; the dose is given once on each day.")
+    days: Days = Field(
+        description=(
+            "Number of dosing days (the dose is given once on each day), or a schedule in "
+            "words that gives a count of administrations: 'twice a week for 4 weeks'."
+        )
+    )
+    schedule: Days | None = Field(
+        default=None,
+        description=(
+            "The schedule in words (twice a week for 4 weeks), in place of days; with days, "
+            "the two must give the same number of administrations."
+        ),
+    )
     total: Total | None = Field(
         default=None,
         description="Cells over all days (per side on a per-side row), or N/A for a non-cell row.",
@@ -130,12 +146,49 @@ class Administration(BaseModel):
         default=None,
         description="Cells per volume, e.g. 25 million cells/mL; with volume, it implies the dose.",
     )
+    sites: Annotated[int, BeforeValidator(to_sites)] | None = Field(
+        default=None,
+        description="Sites or injections per session, each given the dose: total = dose x "
+        "sites x administrations x sides.",
+    )
+    vials: Annotated[int, BeforeValidator(to_sites)] | None = Field(
+        default=None, description="Vials per session, for a dose per vial (as sites)."
+    )
+    discs: Annotated[int, BeforeValidator(to_sites)] | None = Field(
+        default=None, description="Discs per session, for a dose per disc (as sites)."
+    )
     notes: Text | None = Field(default=None, description="Free text; not checked.")
 
     @model_validator(mode="before")
     @classmethod
     def _mark_product_amount(cls, data: object) -> object:
-        return mark_non_cell_doses(data)
+        return mark_non_cell_doses(sites_from_dose(schedule_as_days(data, to_days)))
+
+    @model_validator(mode="after")
+    def _days_agree_with_schedule(self) -> Administration:
+        schedule = self.schedule
+        if schedule is None or schedule is self.days:
+            return self
+        count = schedule if isinstance(schedule, int) else schedule.count
+        if count != self.times:
+            raise PydanticCustomError(
+                ErrorType.INVALID_DAYS,
+                "gives days {days} and schedule {schedule} ({count} administrations): write one",
+                {"days": str(self.days), "schedule": quote(str(schedule)), "count": count},
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _one_site_count(self) -> Administration:
+        given = [key for key in SITE_FIELDS if getattr(self, key) is not None]
+        if len(given) > 1:
+            raise PydanticCustomError(
+                ErrorType.INVALID_SITES,
+                "gives both {first} and {second}: a dose is given per site, per vial or per "
+                "disc, so write one of them",
+                {"first": given[0], "second": given[1]},
+            )
+        return self
 
     @field_validator("dose", mode="wrap")
     @classmethod
@@ -178,8 +231,8 @@ class Administration(BaseModel):
 
     @property
     def has_total(self) -> bool:
-        """True when the row states a cell total (neither missing nor N/A)."""
-        return isinstance(self.total, pint.Quantity)
+        """True when the row states a cell total (neither missing nor N/A), or a range."""
+        return isinstance(self.total, pint.Quantity | QuantityRange)
 
     @property
     def sides(self) -> int | None:
@@ -195,7 +248,7 @@ class Administration(BaseModel):
     @property
     def has_dose(self) -> bool:
         """True when the row states a dose (neither missing nor N/A), in cells or not."""
-        return isinstance(self.dose, pint.Quantity)
+        return isinstance(self.dose, pint.Quantity | QuantityRange)
 
     @property
     def cell_dose(self) -> pint.Quantity[int] | None:
@@ -204,10 +257,39 @@ class Administration(BaseModel):
         return dose if isinstance(dose, pint.Quantity) and is_cells(dose) else None
 
     @property
+    def per_session(self) -> int:
+        """Sites, vials or discs each given the dose in one session (1 when none is stated)."""
+        return self.sites or self.vials or self.discs or 1
+
+    @property
+    def injections(self) -> int:
+        """Doses given over the course: sites x administrations (one side of a per-side row)."""
+        return self.per_session * self.times
+
+    @property
+    def times(self) -> int:
+        """How many times the dose is given: the dosing days, or the schedule's count."""
+        return self.days if isinstance(self.days, int) else self.days.count
+
+    @property
+    def course(self) -> str:
+        """``2 days`` or ``8 administrations (twice a week for 4 weeks)``, for a message."""
+        days = self.days
+        if isinstance(days, int):
+            course = f"{days} day{'s' if days != 1 else ''}"
+        else:
+            course = f"{days.administrations} ({days.text})"
+        for key in SITE_FIELDS:
+            count = getattr(self, key)
+            if count is not None:
+                return f"{count} {key if count != 1 else key.removesuffix('s')} x {course}"
+        return course
+
+    @property
     def expected_total(self) -> pint.Quantity[int] | None:
-        """dose x days, exactly; None without a cell dose."""
+        """dose x days (or the schedule's administrations), exactly; None without a cell dose."""
         dose = self.cell_dose
-        return dose * self.days if dose is not None else None
+        return dose * self.injections if dose is not None else None
 
 
 class ProtocolFields(BaseModel):

@@ -27,10 +27,12 @@ from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from celldose.diagnostics import describe, quote
 from celldose.model.errors import ErrorType
+from celldose.model.schedule import Schedule, ScheduleError, parse_schedule
 from celldose.units.digits import digit_problem
 from celldose.units.format import format_quantity
 from celldose.units.memo import by_identity
 from celldose.units.parse import MAX_TEXT, Amount, AmountSyntaxError, cell_unit, parse_amount
+from celldose.units.ranges import QuantityRange, mean_and_spread, parse_range, several_doses
 from celldose.units.registry import quantity, registry
 
 MAX_DAYS_DIGITS = 6
@@ -64,11 +66,16 @@ _NA_SPELLINGS = frozenset({"n/a", "na", "n.a.", "not applicable", "none", "-", "
 
 _CELLS = {"[cell_count]": 1}
 _CELLS_PER_MASS = {"[cell_count]": 1, "[mass]": -1}
+_NUCLEATED = {"[nucleated_cell_count]": 1}
+_NUCLEATED_PER_MASS = {"[nucleated_cell_count]": 1, "[mass]": -1}
 _DIMENSION_NAMES: dict[frozenset[tuple[str, object]], str] = {
     frozenset({("[volume]", 1)}): "a volume",
     frozenset({("[mass]", 1)}): "a mass",
     frozenset({("[cell_count]", 1), ("[volume]", -1)}): "a concentration",
     frozenset(): "a plain number",
+    frozenset({("[cell_count]", 1), ("[length]", -2)}): (
+        "a dose per area, which needs the area treated to become cells"
+    ),
 }
 
 
@@ -135,7 +142,7 @@ def _count(value: object) -> tuple[int, UnitsContainer] | _Refusal:
 def _not_a_count(unit: PlainUnit) -> str | None:
     """None for cells and cells per mass; otherwise what the unit measures, for the message."""
     dims: dict[str, object] = dict(unit.dimensionality)
-    if dims in (_CELLS, _CELLS_PER_MASS):
+    if dims in (_CELLS, _CELLS_PER_MASS, _NUCLEATED, _NUCLEATED_PER_MASS):
         return None
     return _DIMENSION_NAMES.get(frozenset(dims.items()), f"in {unit:~}")
 
@@ -195,7 +202,7 @@ to_volume = _measure("volume")
 to_concentration = _measure("concentration")
 
 
-def to_dose(value: object) -> pint.Quantity[Any] | NotApplicable:
+def to_dose(value: object) -> pint.Quantity[Any] | NotApplicable | QuantityRange:
     """A dose: a cell count, ``N/A``, or an exact amount in another unit (``500 mg`` of NAD+).
 
     A non-cell dose is valid here because a non-cell adjunct row is dosed in milligrams or
@@ -232,19 +239,58 @@ def what_unit(quantity: pint.Quantity[Any]) -> str:
     return _not_a_count(quantity.units) or "cells"
 
 
-def to_total(value: object) -> pint.Quantity[int] | NotApplicable:
-    """A total: a cell count, or ``N/A`` for a row that delivers no cells."""
+def to_total(value: object) -> pint.Quantity[int] | NotApplicable | QuantityRange:
+    """A total: a cell count, a range of counts, or ``N/A`` for a row that delivers no cells."""
     if value is NA:
         return NA
     if isinstance(value, str) and (value == "N/A" or value.strip().lower() in _NA_SPELLINGS):
         return NA
+    if isinstance(value, QuantityRange):
+        return value
+    if isinstance(value, str) and len(value) <= MAX_TEXT:
+        counted = _range(value)
+        if counted is not None:
+            return counted
     return to_cell_count(value)
 
 
-def to_days(value: object) -> int:
-    """A positive whole number of dosing days, written as digits (``1.0`` is accepted)."""
+def _range(text: str) -> QuantityRange | None:
+    """``1-2 x 10^6 cells/kg``: both ends validated as counts; None when it is no range."""
+    try:
+        ends = parse_range(text)
+    except AmountSyntaxError as exc:
+        raise PydanticCustomError(
+            ErrorType.INVALID_CELL_COUNT,
+            "{text} is not a range of cell counts: {reason}",
+            {"text": _quote(text), "reason": exc.reason},
+        ) from None
+    if ends is None:
+        return None
+    low, high = (
+        to_cell_count(quantity(end.value, end.unit._units)) for end in (ends.low, ends.high)
+    )
+    return QuantityRange(low, high, text)
+
+
+def to_days(value: object) -> int | Schedule:
+    """A positive whole number of dosing days, written as digits (``1.0`` is accepted), or a
+    schedule in words (``Single``, ``twice a week for 4 weeks``: :mod:`celldose.model.schedule`).
+    """
     if type(value) is str and value in _PLAIN_DAYS:  # "1", "14": most days, on a fast path
         return _PLAIN_DAYS[value]
+    if isinstance(value, Schedule):
+        return value
+    if isinstance(value, str) and not _DAYS.fullmatch(value.strip()):
+        try:
+            schedule = parse_schedule(value.strip())
+        except ScheduleError as exc:
+            raise PydanticCustomError(
+                ErrorType.UNCOUNTABLE_SCHEDULE,
+                "{text}: {reason}",
+                {"text": _quote(value), "reason": exc.reason},
+            ) from None
+        if schedule is not None:
+            return schedule
     if isinstance(value, bool):
         raise _days_error(value)
     if isinstance(value, int):
@@ -279,11 +325,24 @@ _PLAIN_DAYS = {str(n): n for n in range(1, 1000)}
 
 
 def _days_error(value: object) -> PydanticCustomError:
+    if isinstance(value, str) and _WORDY.search(value) and value.strip().lower() not in _BOOLS:
+        return PydanticCustomError(
+            ErrorType.INVALID_DAYS,
+            "{text} is neither a positive whole number of days nor a schedule celldose reads "
+            "(Single, Twice, two infusions, days 1 and 3, every other day x 3, twice a week "
+            "for 4 weeks, once a month, total 3 times)",
+            {"text": _quote(value)},
+        )
     return PydanticCustomError(
         ErrorType.INVALID_DAYS,
         "{text} is not a positive whole number of days",
         {"text": _quote(value)},
     )
+
+
+_WORDY = re.compile(r"[A-Za-z]{3}")
+"""Text with a word in it was meant as a schedule; ``no`` and ``1:30`` were not."""
+_BOOLS = frozenset({"yes", "true", "false", "off"})
 
 
 def to_flag(value: object) -> bool | None:
@@ -327,6 +386,8 @@ def _amount(value: object) -> Amount:
                 ErrorType.INVALID_CELL_COUNT, "{text} is not a cell count", {"text": _quote(value)}
             )
         return Amount(Fraction(magnitude), value.units)
+    if isinstance(value, str) and len(value) <= MAX_TEXT:
+        _refuse_several(value)
     if isinstance(value, str):
         try:
             return parse_amount(value)
@@ -341,6 +402,16 @@ def _amount(value: object) -> Amount:
         "expected a cell count such as 50,000,000, found {kind}",
         {"kind": describe(value)},
     )
+
+
+def _refuse_several(text: str) -> None:
+    """Several doses, or a mean and its spread, where one dose belongs."""
+    several = several_doses(text)
+    if several is not None:
+        raise PydanticCustomError(ErrorType.SEVERAL_DOSES, "{reason}", {"reason": several})
+    spread = mean_and_spread(text)
+    if spread is not None:
+        raise PydanticCustomError(ErrorType.MEAN_AND_SPREAD, "{reason}", {"reason": spread})
 
 
 def _quote(value: object) -> str:
@@ -376,6 +447,10 @@ class _Validated:
 
 
 def _serialize(value: object) -> object:
+    if isinstance(value, QuantityRange):
+        return value.text
+    if isinstance(value, Schedule):
+        return value.text
     if isinstance(value, pint.Quantity):
         return format_quantity(value, grouping=False)
     if isinstance(value, NotApplicable):
@@ -384,6 +459,7 @@ def _serialize(value: object) -> object:
 
 
 _COUNT_TEXT = "A cell count: 50,000,000 / 5e7 / 50 million cells / 5 x 10^7 / 1 million cells/kg"
+_RANGE_TEXT = "; or a range: 1-2 x 10^6 cells/kg / 7 x 10^5 to 1.2 x 10^6"
 
 
 class _CellCount(_Validated):
@@ -399,6 +475,7 @@ class _Dose(_Validated):
     json_schema: JsonSchemaValue = {  # noqa: RUF012 - read-only class data
         "anyOf": [{"type": "integer", "exclusiveMinimum": 0}, {"type": "string", "minLength": 1}],
         "description": _COUNT_TEXT
+        + _RANGE_TEXT
         + "; N/A; or, on a non-cell adjunct row, an amount such as 500 mg",
     }
 
@@ -407,7 +484,7 @@ class _Total(_Validated):
     function = staticmethod(to_total)
     json_schema: JsonSchemaValue = {  # noqa: RUF012 - read-only class data
         "anyOf": [{"type": "integer", "exclusiveMinimum": 0}, {"type": "string", "minLength": 1}],
-        "description": _COUNT_TEXT + "; or N/A for a row that delivers no cells",
+        "description": _COUNT_TEXT + _RANGE_TEXT + "; or N/A for a row that delivers no cells",
     }
 
 
@@ -417,8 +494,11 @@ class _Days(_Validated):
         "anyOf": [
             {"type": "integer", "minimum": 1},
             {"type": "string", "pattern": r"^\s*[1-9][0-9]{0,5}(\.0+)?\s*$"},
+            {"type": "string", "pattern": r"[A-Za-z]"},
         ],
-        "description": "Dosing days: a positive whole number",
+        "description": "Dosing days: a positive whole number; or a schedule in words that "
+        "gives a count: Single / Twice / two infusions / days 1 and 3 / every other day x 3 / "
+        "twice a week for 4 weeks / once a month, total 3 times",
     }
 
 
@@ -452,11 +532,11 @@ Concentration = Annotated[
 """Cells per volume, exact."""
 CellCount = Annotated[pint.Quantity[int], _CellCount]
 """A positive whole number of cells (unit ``cell``) or of cells per mass (``cell/kilogram``)."""
-Dose = Annotated[pint.Quantity[Any] | NotApplicable, _Dose]
+Dose = Annotated[pint.Quantity[Any] | NotApplicable | QuantityRange, _Dose]
 """A row's dose: a :data:`CellCount`, :data:`NA`, or an exact non-cell amount (``500 mg``)."""
-Total = Annotated[pint.Quantity[int] | NotApplicable, _Total]
+Total = Annotated[pint.Quantity[int] | NotApplicable | QuantityRange, _Total]
 """A row's total: a :data:`CellCount`, or :data:`NA`."""
-Days = Annotated[int, _Days]
-"""A positive whole number of dosing days."""
+Days = Annotated[int | Schedule, _Days]
+"""A positive whole number of dosing days, or a :class:`Schedule` read from words."""
 Flag = _Flag
 """Validator for ``true`` / ``false`` (None when not written): ``Annotated[bool, Flag]``."""

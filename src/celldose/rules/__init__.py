@@ -13,6 +13,7 @@ from celldose.rules import (
     ambiguous_route,
     dose_not_stated,
     dose_outside_studied_range,
+    implausible_count,
     implausible_weight,
     laterality_without_per_side,
     protocol_total_mismatch,
@@ -41,6 +42,7 @@ CONSISTENCY: tuple[Rule, ...] = (
     volume_mismatch.RULE,
     dose_outside_studied_range.RULE,
     protocol_total_mismatch.RULE,
+    implausible_count.RULE,
     implausible_weight.RULE,
 )
 

@@ -1,6 +1,7 @@
 """CD401: a dose per injection outside the doses used in published studies of its route."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 from fractions import Fraction
 
 import pint
@@ -19,12 +20,24 @@ from celldose.model import Administration
 from celldose.rules.base import Finding, RowContext, Rule
 from celldose.units.exact import per_kilogram
 from celldose.units.format import format_quantity, unit_name
+from celldose.units.ranges import QuantityRange
 from celldose.vocabulary import RouteKind, classify
 
 _CLASS_NAMES = {"msc": "MSC", "bmc": "bone-marrow-concentrate"}
 
 
 def check(row: Administration, context: RowContext) -> Iterator[Finding]:
+    """A range dose is compared at both ends: the low end first, then the high end."""
+    if isinstance(row.dose, QuantityRange):
+        for name, end in (("low", row.dose.low), ("high", row.dose.high)):
+            for found in _check(row.model_copy(update={"dose": end}), context):
+                yield replace(found, message=f"the {name} end of the range {found.message}")
+                return
+        return
+    yield from _check(row, context)
+
+
+def _check(row: Administration, context: RowContext) -> Iterator[Finding]:
     product = row.product or context.product
     if not product:
         return

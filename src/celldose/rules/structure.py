@@ -88,8 +88,8 @@ INVALID_CELL_COUNT = Rule(
         "±30, a fraction of a cell."
     ),
     fix="Write the count as digits (<cells> or <number> million cells), or N/A for no cells.",
-    bad=_ROW + "    dose: 50.000 cells\n    days: 1\n    total: 50.000 cells\n",
-    good=_ROW + "    dose: 50,000 cells\n    days: 1\n    total: 50,000 cells\n",
+    bad=_ROW + "    dose: 50.000 million\n    days: 1\n    total: 50.000 million\n",
+    good=_ROW + "    dose: 50 million\n    days: 1\n    total: 50 million\n",
 )
 
 NON_POSITIVE_COUNT = Rule(
@@ -131,11 +131,78 @@ INVALID_DAYS = Rule(
     explanation=(
         "`days` counts dosing days; the total is dose x days. `0`, `1.5`, `1:30` or `no` "
         "cannot be multiplied into a cell count (YAML 1.1 would read `1:30` as 90 and `no` "
-        "as false; celldose reads what was written)."
+        "as false; celldose reads what was written). Words that are a schedule (`Single`, "
+        "`twice a week for 4 weeks`) are read as one (CD210 when they give no count)."
     ),
     fix="Write the number of dosing days as a whole number: days: <number of days>.",
     bad=_ROW + "    dose: 10 million\n    days: 0\n    total: 10 million\n",
     good=_ROW + "    dose: 10 million\n    days: 1\n    total: 10 million\n",
+)
+
+UNCOUNTABLE_SCHEDULE = Rule(
+    code="CD210",
+    name="uncountable-schedule",
+    severity=Severity.ERROR,
+    summary="A schedule in words that gives no count of administrations.",
+    explanation=(
+        "`days` may hold a schedule in words: `Single`, `once`, `Twice`, `two infusions`, "
+        "`3 times`, `days 1 and 3`, `every other day x 3`, `weekly for 4 weeks`, `twice a "
+        "week for 4 weeks`, `once a month, total 3 times`. The total is dose x the number of "
+        "administrations x sides, so the words must give that number. `twice a week` says how "
+        "often but not for how long, and celldose does not guess a duration; `twice a week for "
+        "1 month` is not a whole number (a month is not a whole number of weeks); `twice a week "
+        "for 4 weeks, total 9 times` contradicts itself."
+    ),
+    fix="Add the duration (twice a week for 4 weeks) or the count (8 times).",
+    bad=_ROW + "    dose: 10 million\n    days: twice a week\n    total: 80 million\n",
+    good=_ROW + "    dose: 10 million\n    days: twice a week for 4 weeks\n    total: 80 million\n",
+)
+
+SEVERAL_DOSES = Rule(
+    code="CD211",
+    name="several-doses",
+    severity=Severity.ERROR,
+    summary="Several doses in one cell: a study's arms, not one row's dose.",
+    explanation=(
+        "Review tables list a trial's arms in one cell: `2, 5, 10 x 10^6/kg`, `6 or 18 M`, "
+        "`125 M IT, 48 M IM`. A protocol row gives one dose, and its total is that dose times "
+        "its administrations; celldose does not pick one. A thousands comma has no space after "
+        "it, so `50,000,000` is one number and `5,000, 10,000` two. A range (`1-2 x 10^6/kg`) "
+        "is one dose written with its bounds and is read as such."
+    ),
+    fix="Write one row per dose, or one protocol per study arm.",
+    bad=_ROW + "    dose: 2, 5, 10 million\n    days: 1\n    total: 10 million\n",
+    good=_ROW + "    dose: 10 million\n    days: 1\n    total: 10 million\n",
+)
+
+MEAN_AND_SPREAD = Rule(
+    code="CD212",
+    name="mean-and-spread",
+    severity=Severity.ERROR,
+    summary="A dose written as a mean and its spread (`100 ± 20 M`).",
+    explanation=(
+        "A mean with its standard deviation reports the doses a study's patients received; it "
+        "is not a dose anyone can prepare, and celldose cannot multiply it into a total."
+    ),
+    fix="Write the dose one administration gives (or a range, 80-120 million).",
+    bad=_ROW + "    dose: 100 ± 20 million\n    days: 1\n    total: 100 million\n",
+    good=_ROW + "    dose: 100 million\n    days: 1\n    total: 100 million\n",
+)
+
+INVALID_SITES = Rule(
+    code="CD213",
+    name="invalid-sites",
+    severity=Severity.ERROR,
+    summary="`sites`, `vials` or `discs` is not a positive whole number, or they disagree.",
+    explanation=(
+        "A row may give its dose at several sites in one session (`sites: 4`, `vials: 4`, "
+        "`discs: 2`, or `30 million cells x 4 injections` in the dose): the total is dose x "
+        "sites x administrations x sides. The count is a positive whole number; a row gives "
+        "one of the three, and a count in the dose must agree with the field."
+    ),
+    fix="Write one whole number of sites, vials or discs.",
+    bad=_ROW + "    dose: 30 million\n    days: 1\n    sites: 4.5\n    total: 120 million\n",
+    good=_ROW + "    dose: 30 million\n    days: 1\n    sites: 4\n    total: 120 million\n",
 )
 
 INVALID_MEASURE = Rule(
@@ -171,6 +238,10 @@ RULES = (
     NOT_A_CELL_COUNT,
     INVALID_DAYS,
     INVALID_MEASURE,
+    UNCOUNTABLE_SCHEDULE,
+    SEVERAL_DOSES,
+    MEAN_AND_SPREAD,
+    INVALID_SITES,
 )
 BY_NAME: MappingProxyType[str, Rule] = MappingProxyType({r.name: r for r in RULES})
 """The rules by the names that pydantic errors of the value types carry."""

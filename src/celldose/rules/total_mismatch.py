@@ -2,17 +2,23 @@
 
 import math
 from collections.abc import Iterator
+from fractions import Fraction
 
 import pint
 
 from celldose.diagnostics import Severity
 from celldose.doses import PerInjection, cells_text, per_kg_with_weight
 from celldose.model import Administration
+from celldose.rules import range_totals, unit_mismatch
 from celldose.rules.base import Finding, FixSafety, RowContext, Rule
+from celldose.rules.course import course_hint
 from celldose.units.format import format_quantity, unit_name
 
 
 def check(row: Administration, context: RowContext) -> Iterator[Finding]:
+    if range_totals.involves_range(row):
+        yield from range_totals.check(row, context, RULE, unit_mismatch.RULE)
+        return
     dose, total = row.cell_dose, row.total
     if not isinstance(total, pint.Quantity):
         return
@@ -23,7 +29,7 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
             return
     if not isinstance(dose, pint.Quantity):
         return
-    if total.magnitude == dose.magnitude * row.days or unit_name(total) != unit_name(dose):
+    if total.magnitude == dose.magnitude * row.injections or unit_name(total) != unit_name(dose):
         return  # equal totals are right (exact integers); different units are CD302's finding
     expected = row.expected_total
     assert expected is not None
@@ -32,7 +38,7 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
         yield Finding(
             RULE,
             f"total {format_quantity(total)} is the both-sides figure: per side, dose "
-            f"{format_quantity(dose)} x {row.days} day{'s' if row.days != 1 else ''} = "
+            f"{format_quantity(dose)} x {row.course} = "
             f"{format_quantity(expected)}; both sides = {format_quantity(total)}",
             ("total",),
             f"a per-side row's total counts one side: {format_quantity(expected)} "
@@ -40,32 +46,33 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
         )
         return
     message = (
-        f"total {format_quantity(total)} != dose {format_quantity(dose)} x {row.days} "
-        f"day{'s' if row.days != 1 else ''} = {format_quantity(expected)}{side}"
+        f"total {format_quantity(total)} != dose {format_quantity(dose)} x {row.course} = "
+        f"{format_quantity(expected)}{side}"
     )
     fix = f"make the total {format_quantity(expected)}, or correct the dose or days"
+    fix += course_hint(row, Fraction(total.magnitude, dose.magnitude))
     yield Finding(RULE, message, ("total",), fix)
 
 
 def _against(row: Administration, total: int, cells: PerInjection) -> Iterator[Finding]:
     """A cell total against cells computed from a per-kg dose and the patient's weight."""
-    if cells.accepts(total, row.days):
+    if cells.accepts(total, row.injections):
         return
-    days = f"{row.days} day{'s' if row.days != 1 else ''}"
-    expected = cells.exact * row.days
+    days = row.course
+    expected = cells.exact * row.injections
     side = " per side" if row.per_side else ""
     if cells.whole:
         computed = cells_text(expected)
     else:
         computed = (
-            f"{cells_text(expected)}, so {cells_text(cells.low * row.days)} to "
-            f"{cells_text(cells.high * row.days)} for a weight written to this precision"
+            f"{cells_text(expected)}, so {cells_text(cells.low * row.injections)} to "
+            f"{cells_text(cells.high * row.injections)} for a weight written to this precision"
         )
     yield Finding(
         RULE,
         f"total {total:,} cells != {cells.how} x {days} = {computed}{side}",
         ("total",),
-        _fix(cells, row.days),
+        _fix(cells, row.injections) + course_hint(row, Fraction(total) / cells.exact),
     )
 
 

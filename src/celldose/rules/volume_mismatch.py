@@ -37,9 +37,9 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
         )
         return
     if isinstance(total, pint.Quantity) and unit_name(total) == "cell":
-        expected = cells * row.days
+        expected = cells * row.injections
         if total.magnitude != expected:
-            days = f"{row.days} day{'s' if row.days != 1 else ''}"
+            days = row.course
             yield Finding(
                 RULE,
                 f"total {format_quantity(total)} != {implied.how} x {days} = "

@@ -365,7 +365,10 @@ def _header(sheet: Sheet, row: list[Cell]) -> None:
             continue
         sheet.columns[position] = column
     present = {c.field for c in sheet.columns.values()}
-    missing = [f for f in REQUIRED if f not in present]
+    # A Schedule column stands in for a days column (model/schedule.py: schedule_as_days).
+    missing = [
+        f for f in REQUIRED if f not in present and not (f == "days" and "schedule" in present)
+    ]
     sheet.missing = frozenset(missing)
     for name in missing:
         sheet.problems.append(

@@ -21,6 +21,8 @@ _UNIT_LABELS = {
     "cell / milliliter": "cells/mL",
     "cell / liter": "cells/L",
     "cell / microliter": "cells/uL",
+    "nucleated_cell": "nucleated cells",
+    "nucleated_cell / kilogram": "nucleated cells/kg",
 }
 
 

@@ -8,7 +8,7 @@ molar and an empty string as 1. This module recognises the number itself, exactl
 Grammar (whitespace between the parts is optional)::
 
     amount     := [sign] number [size] [unit]
-    number     := mantissa [exponent] [times-ten]  |  ten-power
+    number     := mantissa [exponent] [times-ten]  |  ten-power  |  times-ten   "× 10^6/kg"
     mantissa   := digits ["." digits]
                 | grouped ["." digits]            grouping with "," "'" "’" or a space
                 | grouped-by-dots                  "50.000.000": two or more dots
@@ -16,7 +16,13 @@ Grammar (whitespace between the parts is optional)::
     times-ten  := ("x" | "X" | "×" | "*" | "·") ten-power
     ten-power  := "10" ("^" | "**") [sign] digits  |  "10" superscript-digits   10^7, 10⁷
     size       := thousand | k | K | million | M | MM | Mio | mn | billion | bn
-    unit       := word ["/" word | "per" word]     cells, cells/kg, mL
+    unit       := [words] ["/" words | "per" words]   cells, cells/kg, /kg, MSCs/kg, mL
+    words      := one to four words: "viable cells", "kg body weight"
+
+A unit is read by :func:`unit_words`: ``MSC``, ``MSCs`` and ``viable cells`` are cells;
+``TNC`` and ``nucleated cells`` are nucleated cells, another count; ``/kg``, ``/ kg BW``,
+``per kilogram`` are per kilogram; ``/infusion``, ``per dose``, ``per patient`` are dropped
+(a dose is per administration). A bare ``/kg`` after a number counts cells per kilogram.
 
 Decisions a user may trip over, each one refused rather than guessed:
 
@@ -84,8 +90,6 @@ _SIZES: dict[str, int] = {
     "billion": 10**9,
     "bn": 10**9,
 }
-_UNIT = re.compile(r"[A-Za-zµμ]++(?:\s*+(?:/|\bper\b)\s*+[A-Za-zµμ]++)?")
-_PER = re.compile(r"(?<!\s)\s*+(?:/|\bper\b)\s*+")  # starts where a run of spaces starts
 _MARK = re.compile(r"[.,'\u2019\u00a0\u202f\u2009 ]")
 
 
@@ -138,12 +142,15 @@ def _parse(s: str, text: str) -> Amount:
     pos = sign_match.end() if sign_match else 0
 
     value: Fraction
+    bare_times = _TIMES.match(s, pos)  # "x 10^6/kg": a power of ten with its 1 left out
+    if bare_times:
+        pos = bare_times.end()
     ten = _TEN_POWER.match(s, pos)
     mantissa_match = _MANTISSA.match(s, pos)
     if ten and (mantissa_match is None or mantissa_match.end() <= ten.end()):
         value = _power_of_ten(ten, text)
         pos = ten.end()
-    elif mantissa_match:
+    elif mantissa_match and not bare_times:
         pos = mantissa_match.end()
         value = _read_mantissa(
             mantissa_match.group(), text, exponent_follows=s[pos : pos + 1] in ("e", "E")
@@ -156,9 +163,11 @@ def _parse(s: str, text: str) -> Amount:
         if times:
             ten = _TEN_POWER.match(s, times.end())
             if ten is None:
-                raise AmountSyntaxError(text, "expected a power of ten such as 10^6 after the 'x'")
+                raise AmountSyntaxError(text, _no_power_of_ten(s[times.end() :]))
             value *= _power_of_ten(ten, text)
             pos = ten.end()
+    elif bare_times:
+        raise AmountSyntaxError(text, "expected a power of ten such as 10^6 after the 'x'")
     else:
         raise AmountSyntaxError(text, "not a number: expected digits such as 50,000,000")
 
@@ -170,6 +179,17 @@ def _parse(s: str, text: str) -> Amount:
     rest = s[pos:].strip()
     unit = _unit(rest, text) if rest else cell_unit()
     return Amount(-value if negative else value, unit)
+
+
+def _no_power_of_ten(after: str) -> str:
+    """Why what follows an 'x' is no power of ten; ``107`` is 10^7 with a lost superscript."""
+    lost = re.match(r"10([1-9]\d?)(?!\d)", after)
+    if lost:
+        return (
+            f"'{lost.group()}' after the 'x' is no power of ten; did copying lose a superscript "
+            f"(10^{lost.group(1)})? write 10^{lost.group(1)}"
+        )
+    return "expected a power of ten such as 10^6 after the 'x'"
 
 
 def _plain_integer(digits: str, text: str) -> int:
@@ -247,9 +267,80 @@ def _ten_to(exp_text: str, text: str) -> Fraction:
 
 
 def _unit(rest: str, text: str) -> PlainUnit:
-    if not _UNIT.fullmatch(rest):
+    spelled = _UNIT_PHRASE.fullmatch(rest)
+    if spelled is None:
         raise AmountSyntaxError(text, f"unexpected {rest!r} after the number")
-    return _lookup_unit(_PER.sub("/", rest))
+    return _lookup_unit(unit_words(spelled.group("what") or "", spelled.group("per")))
+
+
+def unit_words(what: str, per: str | None) -> str:
+    """The unit pint is given for ``what`` per ``per``, as sheets and papers spell them.
+
+    ``MSCs/kg``, ``cells/ kg BW``, ``cells per kilogram`` and a bare ``/kg`` after a count are
+    all cells per kilogram; ``cells/infusion``, ``per dose`` and ``per patient`` are cells per
+    administration, which is what a dose is: the ``per`` is dropped. ``TNC`` and ``nucleated
+    cells`` are another kind of count (a bone-marrow concentrate's), never made into cells.
+    """
+    name = " ".join(what.split())
+    name = _COUNT_WORDS.get(name.lower(), name) if name else "cell"
+    if per is None:
+        return name
+    per = per.replace("\u00b2", "^2")
+    per_text = " ".join(per.split()).lower()
+    if per_text in _PER_ADMINISTRATION:
+        return name
+    return f"{name}/{_PER_MASS.get(per_text, ' '.join(per.split()))}"
+
+
+# What is counted: the same cells under the names papers give them, and the other count.
+_COUNT_WORDS = {
+    **dict.fromkeys(("cell", "cells", "msc", "mscs", "viable cell", "viable cells"), "cell"),
+    **dict.fromkeys(
+        (
+            "tnc",
+            "tncs",
+            "nucleated cell",
+            "nucleated cells",
+            "total nucleated cell",
+            "total nucleated cells",
+        ),
+        "nucleated_cell",
+    ),
+}
+# Per kilogram of body weight, however it is qualified.
+_PER_MASS = dict.fromkeys(
+    (
+        "kg",
+        "kilogram",
+        "kilograms",
+        "kg bw",
+        "kg body weight",
+        "kg of body weight",
+        "kilogram body weight",
+        "kilogram of body weight",
+    ),
+    "kg",
+)
+# A dose is what one administration gives: "per infusion" says nothing more.
+_PER_ADMINISTRATION = frozenset(
+    {
+        "infusion",
+        "injection",
+        "dose",
+        "administration",
+        "person",
+        "patient",
+        "treatment",
+        # Per site, vial or disc: the row's sites, vials or discs count them (model/sites.py).
+        "site",
+        "injection site",
+        "vial",
+        "disc",
+    }
+)
+_WORD = r"(?!per\b)[A-Za-zµμ]++(?:²|\^2)?+"  # cm², an area: refused as a cell dose
+_WORDS = rf"{_WORD}(?:\s++{_WORD}){{0,3}}+"
+_UNIT_PHRASE = re.compile(rf"(?P<what>{_WORDS})?+\s*+(?:(?:/|\bper\b)\s*+(?P<per>{_WORDS}))?+")
 
 
 @lru_cache(maxsize=256)
