@@ -67,7 +67,6 @@ USED = {
     "celldose.formatters.text._BREAK": "split",
     "celldose.formatters.fhir_outcome._FORBIDDEN": "sub",
     "celldose.formatters.junit._FORBIDDEN": "sub",
-    "celldose.formatters.html._UNSAFE": "sub",
     "celldose.sources.lines._LINE": "findall",
     "celldose.sources.docx_source._HEADING": "match",
     "celldose.sources.run_together._COUNT": "fullmatch",
