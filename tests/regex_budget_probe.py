@@ -67,7 +67,6 @@ USED = {
     "celldose.formatters.text._BREAK": "split",
     "celldose.formatters.fhir_outcome._FORBIDDEN": "sub",
     "celldose.formatters.junit._FORBIDDEN": "sub",
-    "celldose.formatters.html._UNSAFE": "sub",
     "celldose.serve.actions._UNSAFE_NAME": "sub",
     "celldose.sources.lines._LINE": "findall",
     "celldose.sources.docx_source._HEADING": "match",

@@ -309,7 +309,7 @@ def test_hostile_text_is_shown_as_text(tmp_path: Path) -> None:
     assert any(HOSTILE_ROUTE in m for m in messages)
 
 
-def test_characters_html_cannot_carry_are_replaced() -> None:
+def test_characters_html_cannot_carry_are_written_as_escapes() -> None:
     from celldose.diagnostics import Diagnostic, Report, Severity
     from celldose.formatters import html
 
@@ -322,7 +322,8 @@ def test_characters_html_cannot_carry_are_replaced() -> None:
     page.encode("utf-8")  # no lone surrogate left to fail the write
     assert "\x00" not in page and "\x1b" not in page and "<script" not in page
     root = parse(page)
-    assert root.one("span", "message").text == "bad\ufffd\ufffd\ufffd</li><script>x</script>"
+    message = root.one("span", "message").text
+    assert message == "bad\\x00\\x1b\\ud800</li><script>x</script>"
     # A report made by hand holds no checked file: nothing is read to find one.
     assert root.one("p", "not-loaded").text.startswith("Not shown as a table: the check kept")
 

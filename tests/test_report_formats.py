@@ -164,7 +164,13 @@ def test_junit_is_well_formed_whatever_the_input_quotes(tmp_path: Path) -> None:
     root, code = junit(str(notes), str(escaped), str(sheet), "--fail-on", "warning")
     assert code == 1
     names = [s.get("name") for s in root.findall("testsuite")]
-    assert names == [str(tmp_path / "notes]]>.yaml"), str(escaped), str(tmp_path / "sheet.csv")]
+    # A control character in a name is written as its escape, never dropped or obeyed.
+    names_shown = [
+        str(tmp_path / "notes\\x01]]>.yaml"),
+        str(escaped),
+        str(tmp_path / "sheet\\x02.csv"),
+    ]
+    assert names == names_shown
     # Each message after its position (``line:column: ``).
     messages = [(f.get("message") or "").split(": ", 1)[1] for f in failures(root)]
     assert any(m.startswith("invalid YAML: control character") for m in messages)

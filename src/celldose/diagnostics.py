@@ -132,20 +132,22 @@ class Diagnostic:
     def to_dict(self) -> dict[str, object]:
         """This diagnostic as ``--format json`` writes it: positions 1-based (``None`` for a
         diagnostic without a file), the pointer as an RFC 6901 JSON pointer."""
+        from celldose.escape import json_path, utf8
+
         span = self.span
         return {
-            "path": self.path,
-            "sheet": self.sheet,
+            "path": json_path(self.path),
+            "sheet": None if self.sheet is None else utf8(self.sheet),
             "line": span.line if span else None,
             "column": span.column if span else None,
             "end_line": span.end_line if span else None,
             "end_column": span.end_column if span else None,
-            "pointer": json_pointer(self.pointer),
+            "pointer": utf8(json_pointer(self.pointer)),
             "code": self.code,
             "name": self.name,
             "severity": self.severity.value,
-            "message": self.message,
-            "fix": self.fix,
+            "message": utf8(self.message),
+            "fix": None if self.fix is None else utf8(self.fix),
             "url": self.url,
         }
 
@@ -237,6 +239,7 @@ class Report:
         """This report as ``--format json`` writes it (one code path: that format calls this).
         ``version`` is the shape's version, raised only when a field changes meaning."""
         from celldose import __version__
+        from celldose.escape import json_path
 
         return {
             "version": JSON_VERSION,
@@ -249,7 +252,7 @@ class Report:
                 "ok": self.ok,
                 "skipped": len(self.skipped),
             },
-            "files": list(self.paths),
+            "files": [json_path(path) for path in self.paths],
             "statistics": self.statistics(),
             "diagnostics": [d.to_dict() for d in self.diagnostics],
         }

@@ -8,6 +8,7 @@ web pages, Word documents) is picked up where the configuration's ``include`` na
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from fnmatch import fnmatchcase
@@ -49,21 +50,51 @@ def discover_files(
     ``included`` says which files of the formats not read in folders a walk reads (the
     configuration's ``include``). ``force_exclude`` treats named files as found (as pre-commit
     names them): excluded by the patterns, read only in a format a walk reads, and skipped
-    (counted in the report's summary) when they hold no protocol."""
+    (counted in the report's summary) when they hold no protocol.
+
+    Each file is yielded once, under the first name it is met by, however often it is named
+    or found (``k.yaml k.yaml link-to-k.yaml``, a folder and a file in it): files are told
+    apart by their real path, symbolic links resolved. A folder that cannot be listed (no
+    permission) is yielded as a file: reading it gives the finding that says so, where a walk
+    would pass over it in silence.
+    """
     patterns = _patterns(exclude)
+    seen: set[str] = set()
+    found: Iterable[tuple[str, bool, str]]  # (path, named, real path)
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from ((found, False) for found in _walk(path, patterns, included))
+            found = ((name, False, real) for name, real in _walk(path, patterns, included))
         elif path.exists():
+            real = os.path.realpath(path)
             if not force_exclude:
-                yield os.fspath(path), True
+                found = [(os.fspath(path), True, real)]
             elif _walk_reads(path.name, os.fspath(path), included) and not (
                 patterns and _excluded(path, path, patterns)
             ):
-                yield os.fspath(path), False
+                found = [(os.fspath(path), False, real)]
+            else:
+                found = []
         else:
-            raise FileNotFoundError(f"no such file or directory: {os.fspath(raw)}")
+            raise FileNotFoundError(_missing(os.fspath(raw)))
+        for name, named, real in found:
+            if real not in seen:
+                seen.add(real)
+                yield name, named
+
+
+def _missing(path: str) -> str:
+    """Why a named path cannot be checked: it does not exist, or is a link that leads nowhere."""
+    try:
+        target = os.fspath(Path(path).readlink())
+    except OSError:  # not a symbolic link (or not there at all)
+        return f"no such file or directory: {path}"
+    try:
+        os.stat(path)  # noqa: PTH116
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"symbolic link loop: {path} (too many levels of symbolic links)"
+    return f"broken symbolic link: {path} -> {target} (no such file or directory)"
 
 
 def _excluded(path: Path, relative: Path, patterns: Sequence[str]) -> bool:
@@ -101,35 +132,56 @@ def _walk_reads(name: str, path: str, included: Included | None) -> bool:
 
 def _walk(
     directory: Path, exclude: Sequence[str] = (), included: Included | None = None
-) -> list[str]:
-    """Protocol files below ``directory``, as paths joined onto it, sorted as Paths sort.
+) -> list[tuple[str, str]]:
+    """Protocol files below ``directory``, as paths joined onto it, sorted as Paths sort, each
+    with its real path; a folder that cannot be listed is among them (see
+    :func:`discover_files`).
 
     Paths are kept as strings: a walk and the workers that read its files handle thousands,
-    and a Path costs microseconds to build, compare and send to a worker.
+    and a Path costs microseconds to build, compare and send to a worker. ``os.scandir`` says
+    which entries are symbolic links without a system call: only those are resolved, the
+    others' real path is their folder's (resolved once) and their name. As ``os.walk`` does,
+    a symbolic link to a folder is not followed.
     """
-    found: list[tuple[list[str], str, str]] = []  # (relative parts, relative POSIX, path)
-    for root, dirs, files in os.walk(directory):
-        here = Path(root)
-        relative = here.relative_to(directory)
-        base = os.fspath(here)  # spelled as Path spells it: "sub/x.yaml", not "./sub/x.yaml"
-        base = "" if base == "." else base if base.endswith(os.sep) else base + os.sep
-        dirs[:] = [
-            d
-            for d in dirs
-            if not d.startswith(".")
-            and not (exclude and _excluded(here / d, relative / d, exclude))
-        ]
-        prefix = "" if relative == Path() else relative.as_posix() + "/"
-        found.extend(
-            ((prefix + name).split("/"), prefix + name, base + name)
-            for name in files
-            if not name.startswith(".")
-            and _walk_reads(name, base + name, included)
-            and not (exclude and _excluded(here / name, relative / name, exclude))
-        )
+    # (relative parts, relative POSIX, path, real path)
+    found: list[tuple[list[str], str, str, str]] = []
+    pending = [(os.fspath(directory), "")]  # (a folder as reported, its relative POSIX + "/")
+    while pending:
+        here, prefix = pending.pop()
+        try:
+            with os.scandir(here) as listing:
+                entries = list(listing)
+        except OSError:  # unreadable: reported as a finding, not passed over
+            relative = prefix.rstrip("/")
+            found.append((relative.split("/"), relative or ".", here, os.path.realpath(here)))
+            continue
+        # Spelled as Path spells it: "sub/x.yaml", not "./sub/x.yaml".
+        base = "" if here == "." else here if here.endswith(os.sep) else here + os.sep
+        real_here = os.path.realpath(here)
+        real_here += "" if real_here.endswith(os.sep) else os.sep
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            relative = prefix + name
+            try:
+                folder = entry.is_dir()
+            except OSError:
+                folder = False
+            if folder:
+                if entry.is_symlink() or (
+                    exclude and _excluded(Path(base + name), Path(relative), exclude)
+                ):
+                    continue
+                pending.append((base + name, relative + "/"))
+            elif _walk_reads(name, base + name, included) and not (
+                exclude and _excluded(Path(base + name), Path(relative), exclude)
+            ):
+                real = os.path.realpath(base + name) if entry.is_symlink() else real_here + name
+                found.append((relative.split("/"), relative, base + name, real))
     found.sort(key=lambda entry: entry[0])  # part by part, as Path orders them
-    ignored = _git_ignored(directory, [posix for _, posix, _ in found])
-    return [path for _, posix, path in found if posix not in ignored]
+    ignored = _git_ignored(directory, [posix for _, posix, _, _ in found])
+    return [(path, real) for _, posix, path, real in found if posix not in ignored]
 
 
 GIT_TIMEOUT = 60.0

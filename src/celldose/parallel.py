@@ -7,8 +7,10 @@ collected in the files' order, and each file's diagnostics come sorted from its 
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import TypeAlias
 
@@ -73,8 +75,15 @@ def _in_sequence(
 def _in_parallel(
     files: list[File], workers: int, suppress: bool, progress: Progress | None
 ) -> list[FileResult]:
+    """The files checked by a pool of worker processes, in the files' order.
+
+    Ctrl-C reaches every process of the terminal's group. The workers ignore it (else each
+    prints a traceback of its own); this process stops them at once (``terminate``, which
+    ``multiprocessing.Pool`` has and ``ProcessPoolExecutor`` has not: its shutdown waits for
+    the running chunks, and a second Ctrl-C during that wait left the process hanging), and
+    ignores a second Ctrl-C while it does, then raises :class:`KeyboardInterrupt` on.
+    """
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
     _warm()
     # On Linux, fork shares the parent's imports and unit registry: no start-up per worker.
@@ -82,17 +91,68 @@ def _in_parallel(
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
     chunk = max(1, len(files) // (workers * 8))
     results: list[FileResult] = []
+    # Ctrl-C is held back while the pool starts: a worker forked meanwhile would raise
+    # KeyboardInterrupt before its initializer ran, and Pool() itself, interrupted halfway,
+    # leaves the workers it started running. Held back, not lost: it arrives in the try below.
+    blocked = _hold_interrupts()
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            # map yields the results in the files' order, each as soon as it and those before
-            # it are done: the progress follows the chunks without changing the order.
-            for result in pool.map(partial(check_file, suppress=suppress), files, chunksize=chunk):
-                results.append(result)
-                if progress is not None:
-                    progress(len(results), len(files))
+        pool = context.Pool(workers, initializer=_ignore_interrupts)
     except (OSError, NotImplementedError):  # no process pool here (no semaphores, a sandbox)
+        _release_interrupts(blocked)
         return _in_sequence(files, suppress, False, progress)
+    try:
+        _release_interrupts(blocked)
+        # imap yields the results in the files' order, each as soon as it and those before it
+        # are done: the progress follows the chunks without changing the order.
+        for result in pool.imap(partial(check_file, suppress=suppress), files, chunksize=chunk):
+            results.append(result)
+            if progress is not None:
+                progress(len(results), len(files))
+        pool.close()
+    except KeyboardInterrupt:
+        with _interrupts_ignored():
+            pool.terminate()
+            pool.join()
+        raise
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
     return results
+
+
+def _hold_interrupts() -> bool:
+    """Block SIGINT in this thread (the workers and the pool's threads inherit the mask);
+    whether it was blocked here, to be released by :func:`_release_interrupts`."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no signal masks
+        return False
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    return signal.SIGINT not in held
+
+
+def _release_interrupts(blocked: bool) -> None:
+    if blocked:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _ignore_interrupts() -> None:
+    """In a worker: Ctrl-C is for the process that started it, which stops the workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """A second Ctrl-C while the workers are being stopped is the same request: ignored."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: no signal reaches this one
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _warm() -> None:

@@ -5,7 +5,9 @@ The grammar is in :mod:`celldose.cli.parser`; the other commands in
 check finds is decided by the API with the :class:`~celldose.settings.Settings` built here, so
 ``celldose check`` prints what :func:`celldose.check_paths` returns with the same settings.
 
-Exit codes: 0 nothing at or above --fail-on (default: error), 1 something is, 2 usage error.
+Exit codes: 0 nothing at or above --fail-on (default: error), 1 something is, 2 usage error
+(or the output could not be written), 130 interrupted (Ctrl-C), 141 the output's reader
+went away.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from celldose.cli import commands, completion, fixing
 from celldose.cli.errors import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError
 from celldose.cli.parser import build_parser
 from celldose.cli.terminal import Progress, is_terminal, use_color
+from celldose.escape import shown
 
 if TYPE_CHECKING:  # imported when used: a plain check starts faster
     from celldose.diagnostics import Report
@@ -37,11 +40,16 @@ def run() -> NoReturn:
     the imported modules out of its passes for good (``gc.freeze``; workers forked from this
     process then also share those pages instead of copying them). About 7% of a 2,000-file
     check. Only here: a program that calls :func:`main` keeps its own collector settings.
+
+    Ctrl-C, a closed pipe and a full disk end it with one line and a known status
+    (:mod:`celldose.cli.process`), never a traceback.
     """
     import gc
 
+    from celldose.cli.process import guarded
+
     gc.set_threshold(100_000, 50, 100)
-    raise SystemExit(main(freeze_imports=True))
+    raise SystemExit(guarded(lambda: main(freeze_imports=True)))
 
 
 def main(argv: Sequence[str] | None = None, *, freeze_imports: bool = False) -> int:
@@ -52,7 +60,7 @@ def main(argv: Sequence[str] | None = None, *, freeze_imports: bool = False) -> 
     try:
         return _dispatch(args, freeze_imports)
     except UsageError as exc:
-        sys.stderr.write(f"{exc.prefix}: error: {exc}\n")
+        sys.stderr.write(f"{exc.prefix}: error: {shown(str(exc))}\n")
         return EXIT_USAGE
 
 
@@ -208,5 +216,5 @@ def _write_baseline(report: Report, target: str) -> int:
     except BaselineError as exc:
         raise UsageError(str(exc)) from None
     findings = "finding" if count == 1 else "findings"
-    sys.stderr.write(f"celldose: recorded {count} {findings} in the baseline {target}\n")
+    sys.stderr.write(f"celldose: recorded {count} {findings} in the baseline {shown(target)}\n")
     return EXIT_OK

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from celldose.cli.errors import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError
+from celldose.escape import shown
 
 
 def schema(config: bool) -> int:
@@ -32,9 +33,9 @@ def convert(source: str, target: str, to: str | None, force: bool) -> int:
     try:
         content = run_convert(source, target, to=to, force=force)
     except ConvertError as exc:
-        print(f"{prefix}: error: {exc}", file=sys.stderr)
+        print(f"{prefix}: error: {shown(str(exc))}", file=sys.stderr)
         for reason in exc.reasons:
-            print(f"  {reason}", file=sys.stderr)
+            print(f"  {shown(reason)}", file=sys.stderr)
         return EXIT_USAGE if not exc.reasons else EXIT_ERRORS
     except FileExistsError:
         raise UsageError(f"{target} exists; use --force to overwrite it", prefix) from None
@@ -94,7 +95,7 @@ def show(path: str) -> int:
         if exc.diagnostics:
             sys.stdout.write(text.render(Report.of(exc.diagnostics, (path,))))
         else:
-            sys.stderr.write(f"celldose: error: {exc}\n")
+            sys.stderr.write(f"celldose: error: {shown(str(exc))}\n")
         return EXIT_ERRORS
     sys.stdout.write("\n".join(show_format.render(protocol, path) for protocol in protocols))
     return EXIT_OK

@@ -6,6 +6,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from celldose.escape import shown
+
 if TYPE_CHECKING:
     from celldose.diagnostics import Report
     from celldose.fixes import FileFix
@@ -19,7 +21,8 @@ def diff(report: Report, prepared: Prepared, *, unsafe: bool, quiet: bool) -> bo
     planned = fixes.fix_report(report, unsafe=unsafe, normalize=prepared.spelling)
     changed = [f for f in planned if f.edits]
     for fix in changed:
-        sys.stdout.write(fixes.unified_diff(fix.path, fix.before, fix.after))
+        # The headers name the file escaped; the lines are the file's own, as in a patch.
+        sys.stdout.write(fixes.unified_diff(shown(fix.path), fix.before, fix.after))
     if not quiet:
         sys.stderr.write(summary(planned, done=False))
     return bool(changed)
@@ -37,7 +40,8 @@ def fix(report: Report, prepared: Prepared, *, unsafe: bool, quiet: bool) -> tup
             continue
         problem = fixes.write(planned_fix)
         if problem is not None:
-            sys.stderr.write(f"celldose: error: cannot write {planned_fix.path}: {problem}\n")
+            where = shown(planned_fix.path)
+            sys.stderr.write(f"celldose: error: cannot write {where}: {shown(problem)}\n")
             unwritten = True
             continue
         written.append(planned_fix)
@@ -65,5 +69,6 @@ def summary(planned: Sequence[FileFix], *, done: bool) -> str:
         line += f" {left} more with --unsafe-fixes."
     lines = [line]
     for planned_fix in planned:
-        lines.extend(f"Skipped {planned_fix.path}: {reason}." for reason in planned_fix.skipped)
+        where = shown(planned_fix.path)
+        lines.extend(f"Skipped {where}: {shown(reason)}." for reason in planned_fix.skipped)
     return "\n".join(lines) + "\n"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import textwrap
+from typing import NoReturn
 
+from celldose.escape import shown
 from celldose.formats import INPUTS, described
 from celldose.formatters import FORMATTERS, LISTED
 
@@ -32,10 +34,17 @@ examples:
   celldose explain CD301"""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with the words it quotes from the command line escaped in its errors."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(shown(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
     from celldose import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="celldose",
         description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -4,6 +4,7 @@ https://docs.github.com/actions/reference/workflow-commands-for-github-actions
 """
 
 from celldose.diagnostics import Diagnostic, Report, Severity
+from celldose.escape import shown
 from celldose.formatters.context import PLAIN, RenderContext
 from celldose.formatters.text import summary
 
@@ -31,7 +32,9 @@ def _annotation(d: Diagnostic) -> str:
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Text for a workflow command: escaped first (a line feed or an escape from the input
+    could start a forged ``::error`` line, or colour the log), then as GitHub decodes it."""
+    return shown(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _property(text: str) -> str:

@@ -15,8 +15,9 @@ cell ("in the table"); each table has a ``<caption>``. A file that does not load
 once per rule that occurs, its explanation.
 
 Safe with hostile input: every piece of text from a file (routes, names, paths, messages, which
-quote the input) passes through :func:`html.escape`, characters HTML cannot carry (C0 controls,
-lone surrogates) become U+FFFD, and the page has no script and no external resource: a
+quote the input) passes through :func:`celldose.escape.shown` (control and bidirectional
+characters, and lone surrogates, are written as escapes such as ``\\x1b``) and then
+:func:`html.escape`, and the page has no script and no external resource: a
 Content-Security-Policy forbids both. Deterministic: no times, no host names, no random ids.
 """
 
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 
 import pint
 
+from celldose import escape
 from celldose.diagnostics import Diagnostic, Pointer, Report, Severity
 from celldose.engine import CheckedProtocol, FileResult, ProtocolError, protocols_of
 from celldose.formatters.cells import place_name
@@ -41,8 +43,6 @@ from celldose.model import Protocol
 from celldose.rules import BY_CODE
 from celldose.totals import ProtocolCells, protocol_cells
 from celldose.units.format import format_quantity
-
-_UNSAFE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 # The table's columns: a key, the header, and the row fields whose findings mark the cell.
 _COLUMNS: tuple[tuple[str, str, frozenset[str]], ...] = (
@@ -182,8 +182,10 @@ def render(report: Report, context: RenderContext = PLAIN) -> str:
 
 
 def _e(text: object) -> str:
-    """Text for HTML content or a quoted attribute: escaped, without what HTML cannot carry."""
-    return html.escape(_UNSAFE.sub("\ufffd", str(text)), quote=True)
+    """Text for HTML content or a quoted attribute: control, bidirectional and other characters
+    a reader would not see written as escapes (:func:`celldose.escape.shown`, which leaves
+    nothing HTML cannot carry), then HTML-escaped."""
+    return html.escape(escape.shown(text), quote=True)
 
 
 def _file(
@@ -295,10 +297,11 @@ def _protocol(
     ]
     rows.append("<tbody>")
     cells, weight = protocol_cells(protocol), protocol.patient_weight
+    by_row = _by_row(diagnostics)
     for index, row in enumerate(cells.rows):
         texts = dict(zip((key for key, _, _ in _COLUMNS), show_row(row, weight), strict=True))
         by_column: dict[str, list[Diagnostic]] = {}
-        for d in at(d for d in diagnostics if d.pointer[:2] == ("administrations", index)):
+        for d in at(by_row.get(index, ())):
             field = d.pointer[2] if len(d.pointer) > 2 else None
             by_column.setdefault(_FIELD_COLUMN.get(str(field), "#"), []).append(d)
         row_cells = [_cell("num", str(index + 1), by_column.get("#", []), ids)]
@@ -320,6 +323,17 @@ def _protocol(
     return [*parts, *rows, "</section>"]
 
 
+def _by_row(diagnostics: list[Diagnostic]) -> dict[int, list[Diagnostic]]:
+    """The diagnostics of each row (``("administrations", index, ...)``), gathered in one pass:
+    a sheet of 20,000 wrong rows took 37 s when each row looked through every diagnostic."""
+    rows: dict[int, list[Diagnostic]] = {}
+    for d in diagnostics:
+        pointer = d.pointer
+        if len(pointer) >= 2 and pointer[0] == "administrations" and type(pointer[1]) is int:
+            rows.setdefault(pointer[1], []).append(d)
+    return rows
+
+
 def _on(diagnostics: list[Diagnostic], pointer: Pointer) -> list[Diagnostic]:
     return [d for d in diagnostics if d.pointer == pointer]
 
@@ -332,7 +346,7 @@ def _cell(classes: str, text: str, found: list[Diagnostic], ids: _Anchors, tag: 
         return f'<{tag} class="{classes}">{_e(text)}</{tag}>'
     worst = max(d.severity for d in found)
     classes += f" problem sev-{worst.value}"
-    title = "\n".join(f"{d.code} {d.severity.value}: {d.message}" for d in found)
+    title = "&#10;".join(_e(f"{d.code} {d.severity.value}: {d.message}") for d in found)
     refs = [ids.diagnostic[id(d)] for d in found]
     here = f"at-{refs[0]}"
     for d in found:
@@ -340,7 +354,7 @@ def _cell(classes: str, text: str, found: list[Diagnostic], ids: _Anchors, tag: 
     links = f'<a href="#{refs[0]}">{_e(text)}</a>' + "".join(
         f' <a class="more" href="#{ref}">{n}</a>' for n, ref in enumerate(refs[1:], 2)
     )
-    attributes = f' id="{here}" title="{_e(title)}" data-diagnostics="{" ".join(refs)}"'
+    attributes = f' id="{here}" title="{title}" data-diagnostics="{" ".join(refs)}"'
     return f'<{tag} class="{classes}"{attributes}>{links}</{tag}>'
 
 

@@ -2,6 +2,11 @@
 
 The shape is :meth:`celldose.Report.to_dict`'s, so that a library caller and this format never
 disagree; the names below stay for the formatters and modules that import them.
+
+Strings are written as JSON escapes them. A path that is not valid UTF-8 (a file name of
+other bytes, which Python keeps as lone surrogates) could not be written as JSON text: it is
+written as SARIF writes every path, a percent-encoded URI reference
+(:func:`celldose.escape.path_uri`: ``caf%E9.yaml``), so the output is always valid UTF-8.
 """
 
 from celldose.diagnostics import JSON_VERSION, Diagnostic, Report, json_pointer

@@ -36,6 +36,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 
 from celldose.diagnostics import Diagnostic, Report, Severity, json_pointer
+from celldose.escape import shown
 from celldose.formatters.cells import place_name
 from celldose.formatters.context import PLAIN, RenderContext
 
@@ -62,8 +63,11 @@ def render(report: Report, context: RenderContext = PLAIN) -> str:
 
 
 def xml_text(text: str) -> str:
-    """``text`` without the characters XML 1.0 does not allow in a document."""
-    return _FORBIDDEN.sub("", text)
+    """``text`` as a CI page may show it: each line's control and bidirectional characters and
+    lone surrogates written as escapes (:func:`celldose.escape.shown`: a log view obeys an
+    escape sequence), the line breaks of the report's own layout kept, and nothing left that
+    XML 1.0 does not allow in a document."""
+    return _FORBIDDEN.sub("", "\n".join(shown(line) for line in text.split("\n")))
 
 
 def _suite(path: str, diagnostics: list[Diagnostic], fail_on: Severity, taken: float) -> ET.Element:

@@ -24,6 +24,7 @@ from pathlib import Path, PurePath
 from urllib.parse import quote
 
 from celldose.diagnostics import Diagnostic, Report, Severity, json_pointer
+from celldose.escape import utf8
 from celldose.formats import for_path
 from celldose.formatters.cells import place_name
 from celldose.formatters.context import PLAIN, RenderContext
@@ -111,7 +112,7 @@ def _result(d: Diagnostic, root: Path, cwd: Path, seen: Counter[str]) -> dict[st
         "ruleId": d.code,
         "ruleIndex": _INDEX[d.code],
         "level": _LEVEL[d.severity],
-        "message": {"text": d.message + (f" Fix: {d.fix}" if d.fix else "")},
+        "message": {"text": utf8(d.message + (f" Fix: {d.fix}" if d.fix else ""))},
         "locations": [location],
         # The same finding twice in one file: the second is told apart by its count.
         "partialFingerprints": {FINGERPRINT: key if seen[key] == 1 else f"{key}:{seen[key]}"},
@@ -140,13 +141,14 @@ def artifact_location(path: str, root: Path, cwd: Path) -> dict[str, str]:
     """Relative to the repository root, under ``%SRCROOT%``; ``<stdin>`` as it is; a file
     outside the root as its absolute ``file://`` URI."""
     if path.startswith("<"):
-        return {"uri": quote(path)}
+        return {"uri": quote(os.fsencode(path))}
     absolute = Path(os.path.normpath(cwd / path))
     try:
         inside = absolute.relative_to(root)
     except ValueError:
         return {"uri": absolute.as_uri()}
-    return {"uri": quote(PurePath(inside).as_posix()), "uriBaseId": SRCROOT}
+    # a name that is not valid UTF-8 is encoded from its bytes: the URI is exact and ASCII
+    return {"uri": quote(os.fsencode(PurePath(inside).as_posix())), "uriBaseId": SRCROOT}
 
 
 def _pascal(name: str) -> str:

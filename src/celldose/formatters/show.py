@@ -1,4 +1,8 @@
-"""``celldose show``: a protocol as a table, each row's computed total beside the written one."""
+"""``celldose show``: a protocol as a table, each row's computed total beside the written one.
+
+Every text from the file (the protocol's name, routes, the path) is escaped
+(:func:`celldose.escape.shown`): a table is shown, never obeyed by the terminal.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 
 import pint
 
+from celldose import escape
 from celldose.doses import cells_text
 from celldose.model import NA, Administration, Protocol
 from celldose.model.schedule import Schedule
@@ -23,9 +28,12 @@ _HEADERS = ("route", "dose", "days", "sides", "total (written)", "total (compute
 def render(protocol: Protocol, path: str) -> str:
     cells = protocol_cells(protocol)
     total = cells.sum
-    rows = [table_row(r, protocol.patient_weight) for r in cells.rows]
+    rows = [
+        tuple(escape.shown(cell) for cell in table_row(r, protocol.patient_weight))
+        for r in cells.rows
+    ]
     widths = [max(len(line[i]) for line in (_HEADERS, *rows)) for i in range(len(_HEADERS))]
-    lines = [f"{protocol.name} ({path})", ""]
+    lines = [f"{escape.shown(protocol.name)} ({escape.shown(path)})", ""]
     for line in (_HEADERS, *rows):
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
     lines += ["", summary(cells.rows, total.low, total.high, total.complete)]

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TypeAlias
 
 from celldose.diagnostics import Diagnostic, Report, Severity, Span
+from celldose.escape import shown
 from celldose.formatters.context import PLAIN, RenderContext
 
 SourceText: TypeAlias = Callable[[str], str | None]
@@ -47,11 +48,11 @@ def render(report: Report, context: RenderContext = PLAIN) -> str:
     texts = _texts(report) if context.show_source else None
     for d in report.diagnostics:
         what = _paint(f"{d.code} {d.severity.value}", d, color)
-        lines.append(f"{_where(d)}: {what}: {d.message}")
+        lines.append(f"{_where(d)}: {what}: {shown(d.message)}")
         if texts is not None and d.span is not None:
             lines.extend(_excerpt(texts.line(d.path, d.span.line), d, color))
         if d.fix:
-            lines.append(f"  fix: {d.fix}")
+            lines.append(f"  fix: {shown(d.fix)}")
     if context.with_summary:
         lines.append(summary(report))
     return "".join(line + "\n" for line in lines)
@@ -63,15 +64,21 @@ def render_statistics(report: Report, context: RenderContext = PLAIN) -> str:
     for d in report.diagnostics:
         counts[(d.code, d.name)] = counts.get((d.code, d.name), 0) + 1
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    lines = [f"{n:6d}  {code}  {name}" for (code, name), n in ordered]
+    lines = [f"{n:6d}  {shown(code)}  {shown(name)}" for (code, name), n in ordered]
     if context.with_summary:
         lines.append(summary(report))
     return "".join(line + "\n" for line in lines)
 
 
 def summary(report: Report) -> str:
-    files = len(report.paths)
-    checked = f"Checked {files} file{'' if files == 1 else 's'}" + skipped(report)
+    """``Checked 3 files: 1 error, 2 warnings.``; a folder that could not be listed (reported
+    as CD001) is counted apart: ``Checked 1 file (1 folder could not be read): 1 error.``"""
+    folders = sum(1 for result in report.files if result.document.folder)
+    files = len(report.paths) - folders
+    checked = f"Checked {files} file{'' if files == 1 else 's'}"
+    if folders:
+        checked += f" ({folders} folder{'' if folders == 1 else 's'} could not be read)"
+    checked += skipped(report)
     counts = [
         _count(len(report.errors), "error"),
         _count(len(report.warnings), "warning"),
@@ -105,10 +112,12 @@ def _texts(report: Report) -> _LastFile:
 
 
 def _where(d: Diagnostic) -> str:
+    """``path:line:col``, or ``path:/pointer`` without a line: the path and the pointer's keys
+    came from the input, so they are escaped (:func:`celldose.escape.shown`)."""
     if d.span is None:
         pointer = "/".join(str(p) for p in d.pointer)
-        return f"{d.path}:/{pointer}" if pointer else d.path
-    return f"{d.path}:{d.span.line}:{d.span.column}"
+        return shown(f"{d.path}:/{pointer}" if pointer else d.path)
+    return f"{shown(d.path)}:{d.span.line}:{d.span.column}"
 
 
 def _count(n: int, noun: str) -> str:

@@ -493,8 +493,9 @@ class _Days(_Validated):
     json_schema: JsonSchemaValue = {  # noqa: RUF012 - read-only class data
         "anyOf": [
             {"type": "integer", "minimum": 1},
-            {"type": "string", "pattern": r"^\s*[1-9][0-9]{0,5}(\.0+)?\s*$"},
-            {"type": "string", "pattern": r"[A-Za-z]"},
+            # a whole number as text, or words (a schedule): one string schema, so that an
+            # editor's hover shows the field once (see celldose.schema)
+            {"type": "string", "pattern": r"^\s*[1-9][0-9]{0,5}(\.0+)?\s*$|[A-Za-z]"},
         ],
         "description": "Dosing days: a positive whole number; or a schedule in words that "
         "gives a count: Single / Twice / two infusions / days 1 and 3 / every other day x 3 / "

@@ -9,6 +9,7 @@ who do not use a terminal: "Drop your sheet here", "Download the corrected sheet
 from __future__ import annotations
 
 import base64
+import html
 from dataclasses import dataclass
 
 from celldose.convert import FORMATS as CONVERT_TARGETS
@@ -50,6 +51,15 @@ button:focus-visible, input:focus-visible, textarea:focus-visible, a:focus-visib
 """
 
 
+_CONTROLS = dict.fromkeys((*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F), "\ufffd")
+
+
+def _box(text: str) -> str:
+    """Pasted text back in its box exactly, for a person to correct: HTML-escaped, with only the
+    control characters HTML cannot carry replaced (the report shows them as escapes)."""
+    return html.escape(text.translate(_CONTROLS), quote=False)
+
+
 @dataclass(frozen=True, slots=True)
 class Offer:
     """What the result page offers to download besides conversions: the corrected sheet, or
@@ -76,7 +86,7 @@ def upload_form(message: str | None = None, pasted: str = "") -> str:
 </div>
 <label for="pasted">Or paste the table here (copied from a web page, Word or Excel)</label>
 <textarea id="pasted" name="pasted" rows="6">
-{_e(pasted)}</textarea>
+{_box(pasted)}</textarea>
 <p><button type="submit" class="primary">Check the sheet</button></p>
 </form>
 <p class="private">Your sheet stays on this computer: it is checked here and is not kept

@@ -12,6 +12,7 @@ and the disk is read once.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +45,8 @@ class Document:
     """Named on the command line (or by the caller), not found in a folder."""
     sniffed: bool = False
     """Standard input without a name: its content chose the format (:mod:`.sniff`)."""
+    folder: bool = False
+    """A folder met as a file: one that a folder walk could not list (its problem says why)."""
 
     @property
     def stem(self) -> str:
@@ -73,7 +76,8 @@ def read_document(path: str, *, explicit: bool = True) -> Document:
     form = for_path(path)
     raw = read_bytes(path)
     if isinstance(raw, SourceProblem):
-        return Document(path, form, problem=raw, explicit=explicit)
+        folder = os.path.isdir(path)  # noqa: PTH112 - a path string, on this rare path only
+        return Document(path, form, problem=raw, explicit=explicit, folder=folder)
     if form.binary:  # a workbook: its reader takes the bytes, opened once here
         return Document(path, form, raw=raw, explicit=explicit)
     return _decoded(path, form, raw, explicit)

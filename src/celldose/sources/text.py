@@ -45,6 +45,8 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes | SourceProblem:
     # os rather than pathlib: a check of a folder reads thousands of files named by strings.
     try:
         status = os.stat(path)  # noqa: PTH116
+        if stat.S_ISDIR(status.st_mode):  # a folder the walk could not list
+            return _folder(path)
         if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block or never end
             return SourceProblem(reading.UNREADABLE_FILE, "not a regular file", None)
         with open(path, "rb") as handle:  # noqa: PTH123
@@ -58,6 +60,21 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes | SourceProblem:
             reading.UNREADABLE_FILE, f"cannot read the file: {exc.strerror or exc}", None
         )
     return too_large() if len(raw) > MAX_BYTES else raw
+
+
+def _folder(path: str | os.PathLike[str]) -> SourceProblem:
+    """Why a folder met as a file (one a folder walk could not list) was not checked."""
+    try:
+        os.listdir(path)  # noqa: PTH208
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return SourceProblem(
+            reading.UNREADABLE_FILE,
+            f"cannot read the folder: {reason}; the protocol files in it were not checked",
+            None,
+            "give the user running celldose permission to list and read the folder",
+        )
+    return SourceProblem(reading.UNREADABLE_FILE, "a folder, not a protocol file", None)
 
 
 def too_large() -> SourceProblem:
