@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 import celldose
@@ -212,7 +212,7 @@ def test_carets_sit_under_the_span_on_a_plain_line(
     from celldose.diagnostics import Span
     from celldose.formatters.text import MAX_EXCERPT, _window
 
-    assume(column <= len(line) + 1)
+    column = min(column, len(line) + 1)  # a span starts on the line or just after it
     end = column + length
     span = Span(1, column, 1 if same_line else 2, end)
     shown, start, width = _window(line, span)

@@ -144,7 +144,7 @@ class Diagnostic:
             "end_column": span.end_column if span else None,
             "pointer": utf8(json_pointer(self.pointer)),
             "code": self.code,
-            "name": self.name,
+            "name": utf8(self.name),
             "severity": self.severity.value,
             "message": utf8(self.message),
             "fix": None if self.fix is None else utf8(self.fix),

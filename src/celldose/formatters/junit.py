@@ -34,6 +34,7 @@ value, since messages and paths quote the input.
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
+from dataclasses import replace
 
 from celldose.diagnostics import Diagnostic, Report, Severity, json_pointer
 from celldose.escape import shown
@@ -48,8 +49,9 @@ def render(report: Report, context: RenderContext = PLAIN) -> str:
     fail_on = report.fail_on
     by_path: dict[str, list[Diagnostic]] = {path: [] for path in report.paths}
     for d in report.diagnostics:  # a finding for a path not in paths still gets its suite
-        by_path.setdefault(d.path, []).append(d)
-    seconds = {r.document.path: r.seconds for r in report.files}
+        by_path.setdefault(d.path, []).append(_shown(d))
+    seconds = {shown(r.document.path): r.seconds for r in report.files}
+    by_path = {shown(path): found for path, found in by_path.items()}
     root = ET.Element("testsuites", {"name": "celldose"})
     total = 0.0
     for path, diagnostics in by_path.items():
@@ -62,12 +64,24 @@ def render(report: Report, context: RenderContext = PLAIN) -> str:
     return _DECLARATION + ET.tostring(root, encoding="unicode") + "\n"
 
 
+def _shown(d: Diagnostic) -> Diagnostic:
+    """The diagnostic with every text from the input escaped (:func:`celldose.escape.shown`:
+    a CI page shows the report, and a log view obeys an escape sequence or a line break), so
+    the report's own line breaks are the only ones left."""
+    return replace(
+        d,
+        path=shown(d.path),
+        name=shown(d.name),
+        message=shown(d.message),
+        fix=None if d.fix is None else shown(d.fix),
+        sheet=None if d.sheet is None else shown(d.sheet),
+        pointer=tuple(shown(p) if isinstance(p, str) else p for p in d.pointer),
+    )
+
+
 def xml_text(text: str) -> str:
-    """``text`` as a CI page may show it: each line's control and bidirectional characters and
-    lone surrogates written as escapes (:func:`celldose.escape.shown`: a log view obeys an
-    escape sequence), the line breaks of the report's own layout kept, and nothing left that
-    XML 1.0 does not allow in a document."""
-    return _FORBIDDEN.sub("", "\n".join(shown(line) for line in text.split("\n")))
+    """``text`` without the characters XML 1.0 does not allow in a document."""
+    return _FORBIDDEN.sub("", text)
 
 
 def _suite(path: str, diagnostics: list[Diagnostic], fail_on: Severity, taken: float) -> ET.Element:

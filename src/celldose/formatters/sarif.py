@@ -100,7 +100,11 @@ def _result(d: Diagnostic, root: Path, cwd: Path, seen: Counter[str]) -> dict[st
     cell = place_name(d)
     if cell is not None:
         location["logicalLocations"] = [
-            {"name": cell.rpartition("!")[2], "fullyQualifiedName": cell, "kind": "element"}
+            {
+                "name": utf8(cell.rpartition("!")[2]),
+                "fullyQualifiedName": utf8(cell),
+                "kind": "element",
+            }
         ]
     elif d.span is not None:
         location["physicalLocation"] = {"artifactLocation": artifact, "region": _region(d)}
@@ -134,7 +138,7 @@ def _region(d: Diagnostic) -> dict[str, int]:
 def fingerprint(d: Diagnostic, uri: str) -> str:
     """The baseline's key of a finding (with the path as the URI from the root), hashed."""
     key = "\0".join((d.code, uri, d.sheet or "", json_pointer(d.pointer), d.message))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def artifact_location(path: str, root: Path, cwd: Path) -> dict[str, str]:
