@@ -33,9 +33,11 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
     # Published doses speak for a cell product celldose classifies; CD401 already says when
     # a dose is below the studies of its own route.
     compare = product is not None and product_class(product) is not None
-    below_studies = compare and any(
-        " is below " in found.message for found in dose_outside_studied_range.check(row, context)
-    )
+
+    def below_studies() -> bool:  # asked only of a small count: most rows never get here
+        found = dose_outside_studied_range.check(row, context)
+        return any(" is below " in finding.message for finding in found)
+
     for field in ("dose", "total"):
         value = getattr(row, field)
         if not isinstance(value, pint.Quantity):
@@ -49,7 +51,7 @@ def check(row: Administration, context: RowContext) -> Iterator[Finding]:
             continue
         shown = format_quantity(value)
         power = lost_power(count)
-        if power is None and (not compare or below_studies):
+        if power is None and (not compare or below_studies()):
             continue  # below_studies: CD401 said it of the dose, and the total follows from it
         if power is not None:
             message = (
