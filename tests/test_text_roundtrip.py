@@ -64,6 +64,12 @@ def test_tab_separated_and_aligned_text_read_back_the_same_protocol(
         assert read_back(text) == protocol, text
 
 
+def fits(reading: tuple[str, ...]) -> bool:
+    """dose x days = total, as the split search asks of a reading."""
+    dose, days, total = (int(text.replace(",", "")) for text in reading)
+    return dose * days == total
+
+
 @given(protocols())
 @settings(max_examples=150, deadline=None)
 def test_run_together_rows_read_back_or_say_honestly_why_not(protocol: RawProtocol) -> None:
@@ -75,13 +81,17 @@ def test_run_together_rows_read_back_or_say_honestly_why_not(protocol: RawProtoc
         assert split is not None and split.route.text == row["route"]
         chosen = tuple(p.text for p in split.chosen.pieces) if split.chosen else None
         others = [tuple(p.text for p in r.pieces) for r in split.others]
-        consistent = int(truth[0].replace(",", "")) * int(truth[1]) == int(
-            truth[2].replace(",", "")
-        )
-        if split.outcome is Outcome.READ:
+        consistent = fits(truth)
+        if split.outcome is Outcome.READ and consistent:
             assert chosen == truth  # the one reading that fits is the true one
+        elif split.outcome is Outcome.READ:
+            # The written row was wrong, and another split of its digits fits the arithmetic
+            # (12 | 11 | 2 run together reads as 12 | 1 | 12): the digits alone cannot tell,
+            # so the reading is the one that fits, and its info line says how it was read.
+            assert chosen is not None and fits(chosen)
         elif split.outcome is Outcome.AMBIGUOUS:
-            assert truth in others  # listed among the candidates; the row is not read
+            # listed among the candidates when it fits; the row is not read either way
+            assert truth in others if consistent else all(fits(o) for o in others)
         else:  # a wrong total: the closest reading, the others named, and CD301 to follow
             assert split.outcome is Outcome.INCONSISTENT and not consistent
             assert truth == chosen or truth in others or len(others) > 5
@@ -96,3 +106,11 @@ def test_run_together_rows_read_back_or_say_honestly_why_not(protocol: RawProtoc
         assert result.rows == expected
     else:
         assert any("readings of" in reason for reason in result)  # an ambiguous row, said so
+
+
+def test_a_wrong_row_whose_digits_fit_another_split_is_read_as_that_split() -> None:
+    """12 | 11 | 2 (a wrong row) run together is 12112, which splits as 12 | 1 | 12, the only
+    reading that fits: it is read so, and its info line says how (the written row is lost)."""
+    split = split_row("intravenous12112", ("dose", "days", "total"))
+    assert split is not None and split.outcome is Outcome.READ and split.chosen is not None
+    assert tuple(p.text for p in split.chosen.pieces) == ("12", "1", "12")
