@@ -62,15 +62,19 @@ def _check(row: Administration, context: RowContext) -> Iterator[Finding]:
             return
         per_kg = rate is not None
         value = rate if rate is not None else dose.magnitude
-        converted = (
-            "" if unit in ("cell", "cell / kilogram") else f" ({float(value):,.0f} cells/kg)"
-        )
-        head = f"dose {format_quantity(dose)}{converted}"
+        head = ""  # written below, for a dose found outside: most doses are inside
     else:
         return
     span = studied_range(route.canonical, kind, per_kg)
     if span is None or span.low <= value <= span.high:
         return
+    if isinstance(dose, pint.Quantity):
+        converted = (
+            ""
+            if unit_name(dose) in ("cell", "cell / kilogram")
+            else f" ({float(value):,.0f} cells/kg)"
+        )
+        head = f"dose {format_quantity(dose)}{converted}"
     above = value > span.high
     bound = span.high if above else span.low
     setters = [s for s in span.studies if (s.max_cells if above else s.min_cells) == bound]
