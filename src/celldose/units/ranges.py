@@ -28,6 +28,8 @@ _SEPARATOR = re.compile(r"(?<=[\w⁰¹²³⁴⁵⁶⁷⁸⁹])(?<![eE])\s*+(?:[\
 _PLAIN = re.compile(r"\d++(?:[.,'\u2019\u00a0\u202f\u2009 ]\d++)*+")
 _LIST = re.compile(r"(?<!\s)(?:\s*+,\s++|\s++or\s++|\s*+,?+\s++and\s++|\s*+;\s*+)")
 _STARTS_A_NUMBER = re.compile(r"[1-9]|0\.\d")
+_RANGE_MARKS = ("-", "\u2013", "\u2014", "to")
+"""What :data:`_SEPARATOR` needs to find in a text: without one, the text is no range."""
 _SPREAD = re.compile(r"±|\+\s*+/\s*+-|\+-")
 _NUMBER_NAMES = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 
@@ -66,6 +68,8 @@ class SeveralAmounts(ValueError):
 
 def parse_range(text: str) -> AmountRange | None:
     """The range ``text`` writes, or None when it is no range. Raises AmountSyntaxError."""
+    if not any(mark in text for mark in _RANGE_MARKS):
+        return None  # no separator a range could have: nearly every count, without a regex
     if _SPREAD.search(text) or len(_SEPARATOR.findall(text)) != 1:
         return None
     match = _SEPARATOR.search(text)
