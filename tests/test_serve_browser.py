@@ -171,7 +171,9 @@ def test_the_corrected_sheet_downloads_fixed(
     ).click()
     target = downloads / "knee.csv"
     deadline = time.monotonic() + 60
-    while not target.exists() and time.monotonic() < deadline:
+    while time.monotonic() < deadline and not (  # written whole: no partial download left
+        target.exists() and target.stat().st_size and not list(downloads.glob("*.crdownload"))
+    ):
         time.sleep(0.2)
     assert target.read_bytes() == NO_TOTAL_CSV.replace(b"2,\n", b"2,100000000\n")
     # check again after the correction: drop the corrected file, see no finding
